@@ -1,0 +1,151 @@
+/*
+ * fdpass.c - SCM_RIGHTS with the CMSG_* macros used as APUE 17.4 and
+ * POSIX <sys/socket.h> describe, and peer credentials through whatever
+ * interface this platform has (probed by meson, never by OS name).
+ */
+#include "uds_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Big enough for UDS_MAX_PASS descriptors, aligned for struct cmsghdr. */
+union control {
+	struct cmsghdr hdr;
+	char buf[CMSG_SPACE(UDS_MAX_PASS * sizeof(int)) + 256];
+};
+
+ssize_t
+uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags)
+{
+	static const char one = 'F';
+	union control ctl;
+	struct iovec iov = { .iov_base = (void *)(buf ? buf : &one), .iov_len = buf ? len : 1 };
+	struct msghdr msg;
+
+	UDS_REQUIRE(nfds >= 0 && nfds <= UDS_MAX_PASS, "cannot pass %d descriptors", nfds);
+	memset(&msg, 0, sizeof(msg));
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	}
+	return sendmsg(sock, &msg, flags);
+}
+
+void
+uds_send_fds(int sock, const int *fds, int nfds)
+{
+	ssize_t n = uds_sendmsg_fds(sock, fds, nfds, NULL, 0, 0);
+
+	UDS_REQUIRE(n == 1, "sendmsg() with %d descriptors: %s", nfds,
+	    n == -1 ? uds_errno_name(errno) : "did not send its one byte");
+}
+
+ssize_t
+uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
+    struct uds_msg *m)
+{
+	union control ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg;
+	ssize_t n;
+
+	UDS_REQUIRE(ctl_space <= sizeof(ctl.buf), "control space %zu too large", ctl_space);
+	memset(m, 0, sizeof(*m));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl_space ? ctl.buf : NULL;
+	msg.msg_controllen = ctl_space;
+	if (!(flags & MSG_DONTWAIT))
+		uds_wait_readable(sock);
+	n = recvmsg(sock, &msg, flags);
+	m->bytes = n;
+	if (n == -1)
+		return -1;
+	m->flags = msg.msg_flags;
+	m->controllen = msg.msg_controllen;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); ctl_space && cm != NULL;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t nfds;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfds = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfds && m->nfds < UDS_MAX_PASS; i++)
+			memcpy(&m->fds[m->nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+	}
+	return n;
+}
+
+void
+uds_recv_fds(int sock, int maxfds, int flags, struct uds_msg *m)
+{
+	static char data[4096];
+	ssize_t n = uds_recvmsg_ctl(sock, data, sizeof(data),
+	    CMSG_SPACE((size_t)maxfds * sizeof(int)), flags, m);
+
+	UDS_REQUIRE(n != -1, "recvmsg() with room for %d descriptors failed: %s", maxfds,
+	    uds_errno_name(errno));
+}
+
+bool
+uds_same_file(int fd1, int fd2)
+{
+	struct stat s1, s2;
+
+	UDS_OK(fstat(fd1, &s1));
+	UDS_OK(fstat(fd2, &s2));
+	return s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
+}
+
+int
+uds_temp_file(const char *contents)
+{
+	static unsigned counter;
+	char name[32];
+	int fd;
+
+	snprintf(name, sizeof(name), "f.%u", ++counter);
+	fd = (int)UDS_OK(open(name, O_RDWR | O_CREAT | O_EXCL, 0600));
+	if (contents != NULL)
+		UDS_EQ(write(fd, contents, strlen(contents)), strlen(contents), "bytes written");
+	UDS_OK(lseek(fd, 0, SEEK_SET));
+	return fd;
+}
+
+void
+uds_peer_ids(int fd, struct uds_ids *ids)
+{
+#if defined(HAVE_SO_PEERCRED_UCRED)
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	UDS_OK(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len));
+	ids->uid = uc.uid;
+	ids->gid = uc.gid;
+	ids->pid = uc.pid;
+#elif defined(HAVE_GETPEEREID)
+	UDS_OK(getpeereid(fd, &ids->uid, &ids->gid));
+	ids->pid = -1;
+#else
+	(void)fd;
+	(void)ids;
+	uds_skip("no peer-credential interface (SO_PEERCRED, getpeereid) found at build time");
+#endif
+}

@@ -1,0 +1,88 @@
+/*
+ * main.c - the main() of every case program: one ATF test case per
+ * (behaviour x kind) instance, sharing one head and one body that look the
+ * instance up by the position of its atf_tc_t.
+ */
+#include "uds_internal.h"
+
+#include <atf-c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static struct uds_instance *instances;
+static atf_tc_t *tcs;
+static size_t ninstances;
+
+static const struct uds_instance *
+instance_of(const atf_tc_t *tc)
+{
+	return &instances[tc - tcs];
+}
+
+static void
+uds_head(atf_tc_t *tc)
+{
+	const struct uds_instance *in = instance_of(tc);
+	const struct uds_behaviour *b = in->behaviour;
+
+	atf_tc_set_md_var(tc, "descr", "%s", b->descr);
+	atf_tc_set_md_var(tc, "X-spec", "%s", b->spec);
+	atf_tc_set_md_var(tc, "X-id", "%s", b->id);
+	atf_tc_set_md_var(tc, "X-kind", "%s", in->kind.name[0] ? in->kind.name : "none");
+	atf_tc_set_md_var(tc, "timeout", "%d", b->timeout ? b->timeout : UDS_DEFAULT_TIMEOUT);
+	if (b->require_user != NULL)
+		atf_tc_set_md_var(tc, "require.user", "%s", b->require_user);
+}
+
+static void
+uds_body(const atf_tc_t *tc)
+{
+	const struct uds_instance *in = instance_of(tc);
+	struct uds_pair pair;
+
+	/* A write to a closed peer must show as EPIPE, not end the case;
+	 * cases about SIGPIPE install their own disposition. */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(uds_children_kill_all);
+	if (in->behaviour->kinds == UDS_NO_KIND) {
+		in->behaviour->body(NULL);
+	} else {
+		uds_pair_open(&in->kind, &pair);
+		in->behaviour->body(&pair);
+	}
+	uds_children_kill_all();
+}
+
+static atf_error_t
+add_all(atf_tp_t *tp)
+{
+	ninstances = uds_instances(&instances);
+	tcs = calloc(ninstances ? ninstances : 1, sizeof(*tcs));
+	if (tcs == NULL)
+		return atf_no_memory_error();
+	for (size_t i = 0; i < ninstances; i++) {
+		char **config = atf_tp_get_config(tp);
+		atf_error_t err;
+
+		if (config == NULL)
+			return atf_no_memory_error();
+		err = atf_tc_init(&tcs[i], instances[i].ident, uds_head, uds_body, NULL,
+		    (const char *const *)config);
+		atf_utils_free_charpp(config);
+		if (atf_is_error(err))
+			return err;
+		err = atf_tp_add_tc(tp, &tcs[i]);
+		if (atf_is_error(err))
+			return err;
+	}
+	return atf_no_error();
+}
+
+int atf_tp_main(int, char **, atf_error_t (*)(atf_tp_t *));
+
+int
+main(int argc, char **argv)
+{
+	return atf_tp_main(argc, argv, add_all);
+}

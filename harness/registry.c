@@ -1,0 +1,135 @@
+/*
+ * registry.c - behaviours register themselves (UDS_CASE); the registry
+ * expands each one over the kinds its mask names, in one canonical order,
+ * so the list of case names is stable across runs and platforms.
+ */
+#include "uds_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct uds_behaviour *first, **tail = &first;
+
+void
+uds_register(struct uds_behaviour *b)
+{
+	b->next = NULL;
+	*tail = b;
+	tail = &b->next;
+}
+
+static const struct {
+	unsigned bit;
+	int type;
+	const char *word;
+} types[] = {
+	{ UDS_STREAM, SOCK_STREAM, "stream" },
+	{ UDS_DGRAM, SOCK_DGRAM, "dgram" },
+	{ UDS_SEQPACKET, SOCK_SEQPACKET, "seqpacket" },
+};
+
+static const struct {
+	unsigned bit;
+	enum uds_how how;
+	const char *word;
+} hows[] = {
+	{ UDS_PAIR, UDS_HOW_PAIR, "pair" },
+	{ UDS_PATH, UDS_HOW_PATH, "path" },
+	{ UDS_ABSTRACT, UDS_HOW_ABSTRACT, "abs" },
+	{ UDS_UNBOUND, UDS_HOW_UNBOUND, "unbound" },
+};
+
+const char *
+uds_type_name(int type)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].type == type)
+			return types[i].word;
+	return "unknown-type";
+}
+
+size_t
+uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max)
+{
+	unsigned modes = mask & (UDS_BLOCKING | UDS_NONBLOCK);
+	unsigned dirs = mask & (UDS_FORWARD | UDS_REVERSED);
+	unsigned how_bits = mask & (UDS_PAIR | UDS_PATH | UDS_ABSTRACT | UDS_UNBOUND);
+	size_t n = 0;
+
+	if (modes == 0)
+		modes = UDS_BLOCKING;
+	if (dirs == 0)
+		dirs = UDS_FORWARD;
+	if (how_bits == 0)
+		how_bits = UDS_UNBOUND;
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		if (!(mask & types[t].bit))
+			continue;
+		for (size_t h = 0; h < sizeof(hows) / sizeof(hows[0]); h++) {
+			if (!(how_bits & hows[h].bit))
+				continue;
+			for (int nb = 0; nb <= 1; nb++) {
+				if (!(modes & (nb ? UDS_NONBLOCK : UDS_BLOCKING)))
+					continue;
+				for (int rev = 0; rev <= 1; rev++) {
+					if (!(dirs & (rev ? UDS_REVERSED : UDS_FORWARD)))
+						continue;
+					/* Two unconnected sockets have no direction. */
+					if (rev && hows[h].how == UDS_HOW_UNBOUND)
+						continue;
+					if (n < max) {
+						struct uds_kind *k = &out[n];
+
+						k->type = types[t].type;
+						k->how = hows[h].how;
+						k->nonblock = nb;
+						k->reversed = rev;
+						snprintf(k->name, sizeof(k->name), "%s_%s%s%s",
+						    types[t].word, hows[h].word, nb ? "_nb" : "",
+						    rev ? "_rev" : "");
+					}
+					n++;
+				}
+			}
+		}
+	}
+	return n;
+}
+
+size_t
+uds_instances(struct uds_instance **out)
+{
+	struct uds_kind kinds[64];
+	struct uds_instance *list = NULL;
+	size_t n = 0, cap = 0;
+
+	for (struct uds_behaviour *b = first; b != NULL; b = b->next) {
+		size_t nk = b->kinds == UDS_NO_KIND ? 1 : uds_kinds_of(b->kinds, kinds, 64);
+
+		for (size_t i = 0; i < nk; i++) {
+			struct uds_instance *in;
+
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				list = realloc(list, cap * sizeof(*list));
+				if (list == NULL) {
+					perror("uds_instances");
+					abort();
+				}
+			}
+			in = &list[n++];
+			memset(in, 0, sizeof(*in));
+			in->behaviour = b;
+			if (b->kinds == UDS_NO_KIND) {
+				snprintf(in->ident, sizeof(in->ident), "%s", b->name);
+			} else {
+				in->kind = kinds[i];
+				snprintf(in->ident, sizeof(in->ident), "%s__%s", b->name,
+				    kinds[i].name);
+			}
+		}
+	}
+	*out = list;
+	return n;
+}

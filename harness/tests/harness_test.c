@@ -1,0 +1,303 @@
+/*
+ * harness_test - unit tests of the harness itself.  Where a helper must
+ * fail the case (a child's failure, a leak, a call that did not block),
+ * the test declares that with atf_tc_expect_fail: kyua then reports
+ * "expected failure", and a helper that stopped failing turns it red.
+ */
+#include "uds.h"
+
+#include <atf-c.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+ATF_TC_WITHOUT_HEAD(kinds_expand_in_canonical_order);
+ATF_TC_BODY(kinds_expand_in_canonical_order, tc)
+{
+	struct uds_kind k[64];
+
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE, k, 64), 36);
+	ATF_REQUIRE_STREQ(k[0].name, "stream_pair");
+	ATF_REQUIRE_STREQ(k[3].name, "stream_pair_nb_rev");
+	ATF_REQUIRE_STREQ(k[35].name, "seqpacket_abs_nb_rev");
+	/* Unbound sockets have no direction: no _rev variants. */
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_DGRAM | UDS_UNBOUND | UDS_ANY_MODE, k, 64), 2);
+	ATF_REQUIRE_STREQ(k[1].name, "dgram_unbound_nb");
+	/* No mode or direction bits: blocking, forward. */
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_STREAM | UDS_PATH, k, 64), 1);
+	ATF_REQUIRE_STREQ(k[0].name, "stream_path");
+	ATF_REQUIRE(!k[0].nonblock && !k[0].reversed && k[0].how == UDS_HOW_PATH);
+}
+
+static void
+dummy_body(struct uds_pair *p)
+{
+	(void)p;
+}
+
+ATF_TC_WITHOUT_HEAD(instances_are_named_behaviour__kind);
+ATF_TC_BODY(instances_are_named_behaviour__kind, tc)
+{
+	static struct uds_behaviour one = { .name = "one", .id = "X-1", .descr = "d", .spec = "s",
+		.kinds = UDS_DGRAM | UDS_PAIR | UDS_BOTH_MODES, .body = dummy_body };
+	static struct uds_behaviour none = { .name = "plain", .id = "X-2", .descr = "d",
+		.spec = "s", .kinds = UDS_NO_KIND, .body = dummy_body };
+	struct uds_instance *in;
+	size_t n;
+
+	uds_register(&one);
+	uds_register(&none);
+	n = uds_instances(&in);
+	ATF_REQUIRE_EQ(n, 3);
+	ATF_REQUIRE_STREQ(in[0].ident, "one__dgram_pair");
+	ATF_REQUIRE_STREQ(in[1].ident, "one__dgram_pair_nb");
+	ATF_REQUIRE_STREQ(in[2].ident, "plain");
+}
+
+ATF_TC_WITHOUT_HEAD(addresses_are_unique_and_short);
+ATF_TC_BODY(addresses_are_unique_and_short, tc)
+{
+	struct uds_addr a, b;
+
+	uds_addr_fresh_path(&a);
+	uds_addr_fresh_path(&b);
+	ATF_REQUIRE(strcmp(a.sun.sun_path, b.sun.sun_path) != 0);
+	ATF_REQUIRE(a.sun.sun_path[0] != '/');
+	ATF_REQUIRE_EQ(a.len, offsetof(struct sockaddr_un, sun_path) + strlen(a.sun.sun_path) + 1);
+	uds_addr_fresh_abstract(&a);
+	uds_addr_fresh_abstract(&b);
+	ATF_REQUIRE_EQ(a.sun.sun_path[0], '\0');
+	ATF_REQUIRE(a.len != b.len || memcmp(&a.sun, &b.sun, a.len) != 0);
+	ATF_REQUIRE(strstr(uds_addr_str(&a.sun, a.len), "abstract \"@uds-") != NULL);
+}
+
+ATF_TC_WITHOUT_HEAD(every_connected_kind_exchanges_both_ways);
+ATF_TC_BODY(every_connected_kind_exchanges_both_ways, tc)
+{
+	struct uds_kind k[64];
+	size_t n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_ANY_MODE |
+	    (uds_have_abstract() ? UDS_ABSTRACT : 0u), k, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		struct uds_pair p;
+		char c;
+
+		uds_pair_open(&k[i], &p);
+		ATF_REQUIRE_MSG((fcntl(p.a, F_GETFL) & O_NONBLOCK) == (k[i].nonblock ? O_NONBLOCK : 0),
+		    "%s: O_NONBLOCK does not match the kind", k[i].name);
+		uds_send_one(p.a, "a", 1);
+		uds_send_one(p.b, "b", 1);
+		ATF_REQUIRE_EQ(uds_recv_one(p.b, &c, 1, 0), 1);
+		ATF_REQUIRE_EQ(c, 'a');
+		ATF_REQUIRE_EQ(uds_recv_one(p.a, &c, 1, 0), 1);
+		ATF_REQUIRE_EQ(c, 'b');
+		uds_pair_close(&p);
+	}
+}
+
+ATF_TC_WITHOUT_HEAD(reversed_kind_swaps_the_ends);
+ATF_TC_BODY(reversed_kind_swaps_the_ends, tc)
+{
+	struct uds_kind k[2];
+	struct uds_pair fwd, rev;
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_STREAM | UDS_PATH | UDS_FORWARD | UDS_REVERSED, k, 2), 2);
+	uds_pair_open(&k[0], &fwd);
+	uds_pair_open(&k[1], &rev);
+	/* Forward: a is the unnamed client.  Reversed: a is the accepted end. */
+	ATF_REQUIRE_EQ(getsockname(fwd.a, (struct sockaddr *)&sun, &len), 0);
+	ATF_REQUIRE_EQ(len, offsetof(struct sockaddr_un, sun_path));
+	len = sizeof(sun);
+	ATF_REQUIRE_EQ(getsockname(rev.a, (struct sockaddr *)&sun, &len), 0);
+	ATF_REQUIRE(len > offsetof(struct sockaddr_un, sun_path));
+}
+
+static void
+child_passes(void *arg)
+{
+	(void)arg;
+	UDS_REQUIRE(1 + 1 == 2, "arithmetic");
+}
+
+static void
+child_fails(void *arg)
+{
+	(void)arg;
+	UDS_EQ(41, 42, "the answer");
+}
+
+ATF_TC_WITHOUT_HEAD(child_success_is_quiet);
+ATF_TC_BODY(child_success_is_quiet, tc)
+{
+	struct uds_child c;
+
+	uds_child_start(&c, child_passes, NULL);
+	uds_child_finish(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(child_failure_fails_the_case);
+ATF_TC_BODY(child_failure_fails_the_case, tc)
+{
+	struct uds_child c;
+
+	uds_child_start(&c, child_fails, NULL);
+	atf_tc_expect_fail("a failing child must fail the case with its message");
+	uds_child_finish(&c);
+}
+
+static void
+child_hangs(void *arg)
+{
+	int *fds = arg;
+	char c;
+
+	/* Blocks until the parent kills it: nobody writes to this pipe. */
+	(void)read(fds[0], &c, 1);
+}
+
+ATF_TC(child_is_killed_at_the_deadline);
+ATF_TC_HEAD(child_is_killed_at_the_deadline, tc)
+{
+	atf_tc_set_md_var(tc, "timeout", "20");
+}
+ATF_TC_BODY(child_is_killed_at_the_deadline, tc)
+{
+	struct uds_child c;
+	int fds[2];
+
+	ATF_REQUIRE_EQ(pipe(fds), 0);
+	uds_child_start(&c, child_hangs, fds);
+	atf_tc_expect_fail("a child that never finishes is killed and fails the case");
+	uds_child_finish(&c);
+}
+
+ATF_TC_WITHOUT_HEAD(children_are_reaped_by_kill_all);
+ATF_TC_BODY(children_are_reaped_by_kill_all, tc)
+{
+	struct uds_child c;
+	int fds[2];
+
+	ATF_REQUIRE_EQ(pipe(fds), 0);
+	uds_child_start(&c, child_hangs, fds);
+	uds_children_kill_all();
+	ATF_REQUIRE_EQ(kill(c.pid, 0), -1);
+	ATF_REQUIRE_EQ(errno, ESRCH);
+}
+
+ATF_TC_WITHOUT_HEAD(blocking_recv_blocks);
+ATF_TC_BODY(blocking_recv_blocks, tc)
+{
+	int sv[2];
+	char c;
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	UDS_BLOCKS(recv(sv[0], &c, 1, 0));
+}
+
+ATF_TC_WITHOUT_HEAD(returning_call_does_not_block);
+ATF_TC_BODY(returning_call_does_not_block, tc)
+{
+	int sv[2];
+	char c;
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ATF_REQUIRE_EQ(send(sv[1], "x", 1, 0), 1);
+	atf_tc_expect_fail("a call that returns at once must fail UDS_BLOCKS");
+	UDS_BLOCKS(recv(sv[0], &c, 1, 0));
+}
+
+ATF_TC_WITHOUT_HEAD(leak_check_sees_a_new_descriptor);
+ATF_TC_BODY(leak_check_sees_a_new_descriptor, tc)
+{
+	struct uds_fd_snapshot snap;
+
+	uds_fds_snapshot(&snap);
+	UDS_FDS_UNCHANGED(&snap, "with nothing done");
+	ATF_REQUIRE(dup(0) != -1);
+	atf_tc_expect_fail("a descriptor opened after the snapshot is a leak");
+	UDS_FDS_UNCHANGED(&snap, "after dup()");
+}
+
+ATF_TC_WITHOUT_HEAD(passed_descriptors_are_the_same_files);
+ATF_TC_BODY(passed_descriptors_are_the_same_files, tc)
+{
+	int sv[2], files[3];
+	struct uds_msg m;
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	for (int i = 0; i < 3; i++)
+		files[i] = uds_temp_file("x");
+	uds_send_fds(sv[0], files, 3);
+	uds_recv_fds(sv[1], 3, 0, &m);
+	ATF_REQUIRE_EQ(m.nfds, 3);
+	for (int i = 0; i < 3; i++)
+		ATF_REQUIRE(uds_same_file(m.fds[i], files[i]));
+	ATF_REQUIRE(!uds_same_file(m.fds[0], files[1]));
+}
+
+ATF_TC_WITHOUT_HEAD(checks_print_expected_and_errno_names);
+ATF_TC_BODY(checks_print_expected_and_errno_names, tc)
+{
+	ATF_REQUIRE_STREQ(uds_errno_name(ECONNREFUSED), "ECONNREFUSED");
+	ATF_REQUIRE_STREQ(uds_errno_name(EPROTOTYPE), "EPROTOTYPE");
+	ATF_REQUIRE(strncmp(uds_errno_name(99999), "E?", 2) == 0);
+	UDS_FAILS_WITH(EBADF, close(-1));
+	atf_tc_expect_fail("a wrong errno must fail UDS_FAILS_WITH");
+	UDS_FAILS_WITH(ENOENT, close(-1));
+}
+
+ATF_TC_WITHOUT_HEAD(expectation_table_is_well_formed);
+ATF_TC_BODY(expectation_table_is_well_formed, tc)
+{
+	for (size_t i = 0; i < uds_expect_table_len; i++) {
+		const struct uds_expect_row *r = &uds_expect_table[i];
+
+		ATF_REQUIRE_MSG(r->key && r->what && r->what[0], "row %zu lacks key or text", i);
+		for (size_t j = i + 1; j < uds_expect_table_len; j++)
+			ATF_REQUIRE_MSG(strcmp(r->key, uds_expect_table[j].key) != 0,
+			    "key %s appears twice", r->key);
+		for (int p = 0; p < UDS_NPLATFORMS; p++) {
+			const struct uds_expectation *e = &r->on[p];
+
+			ATF_REQUIRE_MSG(e->basis == UDS_UNKNOWN || (e->source && e->source[0]),
+			    "%s on %s has a value but no source", r->key,
+			    uds_platform_name((enum uds_platform)p));
+			ATF_REQUIRE_MSG(r->value_kind == UDS_RESULT || e->value != UDS_BLOCKS_V,
+			    "%s: a number row cannot say \"blocks\"", r->key);
+		}
+	}
+	ATF_REQUIRE_EQ(uds_expect("sun_path.size")->basis, uds_platform() == UDS_NPLATFORMS
+	    ? UDS_UNKNOWN : UDS_DOCUMENTED);
+}
+
+ATF_TC_WITHOUT_HEAD(sun_path_size_matches_the_table);
+ATF_TC_BODY(sun_path_size_matches_the_table, tc)
+{
+	UDS_EXPECT_VALUE("sun_path.size", sizeof(((struct sockaddr_un *)0)->sun_path));
+}
+
+ATF_TP_ADD_TCS(tp)
+{
+	ATF_TP_ADD_TC(tp, kinds_expand_in_canonical_order);
+	ATF_TP_ADD_TC(tp, instances_are_named_behaviour__kind);
+	ATF_TP_ADD_TC(tp, addresses_are_unique_and_short);
+	ATF_TP_ADD_TC(tp, every_connected_kind_exchanges_both_ways);
+	ATF_TP_ADD_TC(tp, reversed_kind_swaps_the_ends);
+	ATF_TP_ADD_TC(tp, child_success_is_quiet);
+	ATF_TP_ADD_TC(tp, child_failure_fails_the_case);
+	ATF_TP_ADD_TC(tp, child_is_killed_at_the_deadline);
+	ATF_TP_ADD_TC(tp, children_are_reaped_by_kill_all);
+	ATF_TP_ADD_TC(tp, blocking_recv_blocks);
+	ATF_TP_ADD_TC(tp, returning_call_does_not_block);
+	ATF_TP_ADD_TC(tp, leak_check_sees_a_new_descriptor);
+	ATF_TP_ADD_TC(tp, passed_descriptors_are_the_same_files);
+	ATF_TP_ADD_TC(tp, checks_print_expected_and_errno_names);
+	ATF_TP_ADD_TC(tp, expectation_table_is_well_formed);
+	ATF_TP_ADD_TC(tp, sun_path_size_matches_the_table);
+	return atf_no_error();
+}

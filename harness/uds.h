@@ -1,0 +1,383 @@
+/*
+ * uds.h - the harness every uds-conformance case links.
+ *
+ * A case is one documented behaviour written once (UDS_CASE) and
+ * instantiated by the harness on every socket kind it applies to, each as
+ * its own ATF test case named "<behaviour>__<kind>".  Helpers assert
+ * inside, in the parent and in forked children alike, so a case body reads
+ * as the rule it checks.
+ */
+#ifndef UDS_H
+#define UDS_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------------ */
+/* Kinds: type x how made x blocking mode x direction                  */
+/* ------------------------------------------------------------------ */
+
+/* Bits of a kind mask, as given to UDS_CASE. */
+#define UDS_STREAM      0x0001u
+#define UDS_DGRAM       0x0002u
+#define UDS_SEQPACKET   0x0004u
+#define UDS_PAIR        0x0010u   /* socketpair() */
+#define UDS_PATH        0x0020u   /* bound to a filesystem path and connected */
+#define UDS_ABSTRACT    0x0040u   /* bound to a Linux abstract name and connected */
+#define UDS_UNBOUND     0x0080u   /* two fresh sockets for the body to bind */
+#define UDS_BLOCKING    0x0100u
+#define UDS_NONBLOCK    0x0200u
+#define UDS_FORWARD     0x0400u
+#define UDS_REVERSED    0x0800u   /* the two ends swapped */
+
+#define UDS_ANY_TYPE    (UDS_STREAM | UDS_DGRAM | UDS_SEQPACKET)
+#define UDS_CONN_TYPES  (UDS_STREAM | UDS_SEQPACKET)
+#define UDS_REC_TYPES   (UDS_DGRAM | UDS_SEQPACKET)   /* record-preserving */
+#define UDS_CONNECTED   (UDS_PAIR | UDS_PATH | UDS_ABSTRACT)
+#define UDS_NAMED       (UDS_PATH | UDS_ABSTRACT)
+#define UDS_ANY_MODE    (UDS_BLOCKING | UDS_NONBLOCK | UDS_FORWARD | UDS_REVERSED)
+#define UDS_BLOCK_FWD   (UDS_BLOCKING | UDS_FORWARD)
+#define UDS_BOTH_MODES  (UDS_BLOCKING | UDS_NONBLOCK | UDS_FORWARD)
+/* A behaviour that needs no socket kind at all: one case, no suffix. */
+#define UDS_NO_KIND     0u
+
+enum uds_how { UDS_HOW_PAIR, UDS_HOW_PATH, UDS_HOW_ABSTRACT, UDS_HOW_UNBOUND };
+
+struct uds_kind {
+	int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	enum uds_how how;
+	bool nonblock;
+	bool reversed;
+	char name[40];          /* "dgram_path_nb_rev" */
+};
+
+/* A socket address with its length; len == 0 means "no name". */
+struct uds_addr {
+	struct sockaddr_un sun;
+	socklen_t len;
+};
+
+/*
+ * A pair as the kind made it.  For connected kinds a and b are the two
+ * connected ends: a is the client (the connecting side) and b the server
+ * side (accepted socket, or the datagram socket a connected to) -- swapped
+ * when the kind is reversed.  For UDS_UNBOUND, a and b are two fresh,
+ * unconnected sockets of the kind's type.
+ */
+struct uds_pair {
+	const struct uds_kind *kind;
+	int a, b;
+	int listener;           /* stream/seqpacket path or abstract: the listener, else -1 */
+	struct uds_addr a_name; /* the name a is bound to (len 0: unnamed) */
+	struct uds_addr b_name;
+};
+
+/* Opens the pair the kind describes; skips the case when the platform lacks it. */
+void uds_pair_open(const struct uds_kind *kind, struct uds_pair *pair);
+/* Opens a second, independent pair of the same kind (e.g. several senders). */
+#define uds_pair_again(p, out) uds_pair_open((p)->kind, (out))
+void uds_pair_close(struct uds_pair *pair);
+/* The kind's type as a word, for messages. */
+const char *uds_type_name(int type);
+/* A fresh socket of the given type, O_NONBLOCK when asked; skips if the type is absent. */
+int uds_socket(int type, bool nonblock);
+
+/* ------------------------------------------------------------------ */
+/* Addresses                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A relative path in the case's work directory, unique within the process. */
+void uds_addr_fresh_path(struct uds_addr *addr);
+/* A path address exactly as given (asserts it fits sun_path with its NUL). */
+void uds_addr_path(struct uds_addr *addr, const char *path);
+/* An abstract name unique per process and call: "\0uds-<pid>-<n>". */
+void uds_addr_fresh_abstract(struct uds_addr *addr);
+/* An abstract address from raw bytes (the leading NUL is added). */
+void uds_addr_abstract_bytes(struct uds_addr *addr, const void *name, size_t len);
+/* A fresh name of the kind's flavour: path for UDS_PATH/UNBOUND/PAIR, abstract for UDS_ABSTRACT. */
+void uds_addr_fresh_for(const struct uds_kind *kind, struct uds_addr *addr);
+/* Skips the case unless this kernel has the abstract namespace (probed once). */
+void uds_require_abstract(void);
+bool uds_have_abstract(void);
+bool uds_have_seqpacket(void);
+
+/* bind()/listen()/connect() that assert success. */
+void uds_bind(int fd, const struct uds_addr *addr);
+void uds_listen(int fd, int backlog);
+void uds_connect(int fd, const struct uds_addr *addr);
+/* A listening socket of the type bound to a fresh name of the kind's flavour. */
+int uds_listener(const struct uds_kind *kind, struct uds_addr *name);
+/* Accepts one pending connection within the deadline. */
+int uds_accept(int listener);
+/* Printable form of an address for messages ("path \"s.3\"", "abstract \"\\0uds-..\"", "unnamed"). */
+const char *uds_addr_str(const struct sockaddr_un *sun, socklen_t len);
+
+/* ------------------------------------------------------------------ */
+/* Checks: they fail the case (or the child) with expected and actual */
+/* ------------------------------------------------------------------ */
+
+void uds_fail_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4), noreturn));
+void uds_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
+void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define UDS_REQUIRE(cond, ...) \
+	do { if (!(cond)) uds_fail_at(__FILE__, __LINE__, __VA_ARGS__); } while (0)
+
+/* The call must succeed (not return -1); returns its value. */
+#define UDS_OK(expr) uds_ok_at(__FILE__, __LINE__, #expr, (long)(expr))
+long uds_ok_at(const char *file, int line, const char *what, long rc);
+
+/* The call must fail with exactly this errno. */
+#define UDS_FAILS_WITH(err, expr) \
+	uds_fails_with_at(__FILE__, __LINE__, #expr, (err), (long)(expr))
+void uds_fails_with_at(const char *file, int line, const char *what, int err, long rc);
+
+/* Two integers must be equal. */
+#define UDS_EQ(actual, expected, what) \
+	uds_eq_at(__FILE__, __LINE__, (what), (long long)(actual), (long long)(expected))
+void uds_eq_at(const char *file, int line, const char *what, long long actual,
+    long long expected);
+
+/* The symbolic name of an errno value ("ECONNREFUSED"), or "E?<n>". */
+const char *uds_errno_name(int err);
+
+/* ------------------------------------------------------------------ */
+/* Deadlines: nothing waits without a bound                            */
+/* ------------------------------------------------------------------ */
+
+#define UDS_DEADLINE_MS 5000    /* how long something that must happen may take */
+#define UDS_BLOCK_MS    150     /* how long a call must stay blocked to "block" */
+
+/* poll() for events within ms; returns revents (0 on timeout). */
+short uds_poll(int fd, short events, int ms);
+/* Fails unless fd becomes readable (or writable) within UDS_DEADLINE_MS. */
+void uds_wait_readable(int fd);
+void uds_wait_writable(int fd);
+/* Fails if fd is readable now (nothing may be queued). */
+void uds_require_nothing_queued(int fd);
+
+/*
+ * "This call must block": arms an interval timer, runs the call, and
+ * requires that it was interrupted (-1/EINTR) rather than returning.
+ */
+#define UDS_BLOCKS(expr) \
+	do { uds_block_arm(); long uds_rc_ = (long)(expr); \
+	     uds_block_check_at(__FILE__, __LINE__, #expr, uds_rc_); } while (0)
+void uds_block_arm(void);
+void uds_block_check_at(const char *file, int line, const char *what, long rc);
+
+/* Send/receive exactly len bytes, waiting through poll with the deadline. */
+void uds_send_all(int fd, const void *buf, size_t len);
+void uds_recv_all(int fd, void *buf, size_t len);
+/* One send() that must transfer the whole buffer at once (records). */
+void uds_send_one(int fd, const void *buf, size_t len);
+/* One recv() after waiting for readability; returns the byte count. */
+ssize_t uds_recv_one(int fd, void *buf, size_t len, int flags);
+/* recvmsg() after waiting; reports msg_flags. */
+ssize_t uds_recvmsg_flags(int fd, void *buf, size_t len, int flags, int *msg_flags);
+
+/* ------------------------------------------------------------------ */
+/* Child processes                                                     */
+/* ------------------------------------------------------------------ */
+
+struct uds_child {
+	pid_t pid;
+	int report_fd;          /* read end: the child's failure message */
+};
+
+/*
+ * Forks a child that runs fn(arg) and exits 0.  Inside the child the
+ * harness checks report to the parent instead of failing the case.
+ * Every child is reaped (or killed at the deadline) before the case ends.
+ */
+void uds_child_start(struct uds_child *child, void (*fn)(void *), void *arg);
+/* Waits up to the deadline; the child's failure becomes the case's failure. */
+void uds_child_finish(struct uds_child *child);
+/* Waits up to the deadline and returns the raw wait status (for signal checks). */
+int uds_child_wait(struct uds_child *child);
+/* Kills and reaps every child still running (also run at exit). */
+void uds_children_kill_all(void);
+
+/* ------------------------------------------------------------------ */
+/* Descriptor passing and credentials                                  */
+/* ------------------------------------------------------------------ */
+
+#define UDS_MAX_PASS 512
+
+struct uds_msg {
+	ssize_t bytes;          /* data bytes received */
+	int flags;              /* msg_flags */
+	int nfds;               /* descriptors received in SCM_RIGHTS */
+	int fds[UDS_MAX_PASS];
+	size_t controllen;      /* msg_controllen after the call */
+};
+
+/* sendmsg() of len data bytes (at least one is sent if len == 0 && buf == NULL) with nfds descriptors; returns sendmsg's result. */
+ssize_t uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags);
+/* Same, asserting success. */
+void uds_send_fds(int sock, const int *fds, int nfds);
+/*
+ * recvmsg() with exactly ctl_space bytes of control buffer (after waiting
+ * for readability); fills msg; returns recvmsg's result (-1 with errno).
+ */
+ssize_t uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
+    struct uds_msg *msg);
+/* Receives one message with room for maxfds descriptors, asserting success. */
+void uds_recv_fds(int sock, int maxfds, int flags, struct uds_msg *msg);
+/* True when both descriptors refer to the same file (st_dev and st_ino). */
+bool uds_same_file(int fd1, int fd2);
+/* A regular file in the work directory holding the given text, opened read-write. */
+int uds_temp_file(const char *contents);
+
+struct uds_ids {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;              /* -1 where the platform does not report it */
+};
+/* The peer's credentials as the platform reports them (SO_PEERCRED, getpeereid, ...); skips where none. */
+void uds_peer_ids(int fd, struct uds_ids *ids);
+
+/* ------------------------------------------------------------------ */
+/* Descriptor leak check                                               */
+/* ------------------------------------------------------------------ */
+
+#define UDS_FD_SCAN 1024
+struct uds_fd_snapshot {
+	unsigned char open[UDS_FD_SCAN];
+};
+void uds_fds_snapshot(struct uds_fd_snapshot *snap);
+/* Fails naming every descriptor opened or closed since the snapshot. */
+#define UDS_FDS_UNCHANGED(snap, what) uds_fds_unchanged_at(__FILE__, __LINE__, (snap), (what))
+void uds_fds_unchanged_at(const char *file, int line, const struct uds_fd_snapshot *snap,
+    const char *what);
+int uds_fds_count(void);
+
+/* ------------------------------------------------------------------ */
+/* Platform expectations                                               */
+/* ------------------------------------------------------------------ */
+
+enum uds_platform {
+	UDS_LINUX, UDS_FREEBSD, UDS_NETBSD, UDS_OPENBSD, UDS_MACOS, UDS_ILLUMOS,
+	UDS_NPLATFORMS
+};
+
+enum uds_basis {
+	UDS_UNKNOWN = 0,        /* nobody documents it: observe, never assert */
+	UDS_DOCUMENTED,         /* a man page or standard says so */
+	UDS_OBSERVED,           /* only tests or kernel source establish it */
+	UDS_REPORTED,           /* stated somewhere but unverified: observe and compare, never assert */
+	UDS_ABSENT,             /* the interface does not exist: skip */
+};
+
+enum uds_value_kind {
+	UDS_RESULT,             /* a call's result: UDS_SUCCEEDS, UDS_BLOCKS_V or an errno */
+	UDS_NUMBER,             /* a number (a size, a count, 1/0 for "holds") */
+};
+
+/* Result sentinels for "errno" expectations. */
+#define UDS_SUCCEEDS 0          /* the call succeeds */
+#define UDS_BLOCKS_V (-2)       /* the call blocks */
+
+struct uds_expectation {
+	enum uds_basis basis;
+	long value;             /* an errno, UDS_SUCCEEDS, UDS_BLOCKS_V, or a number */
+	const char *source;
+	const char *bug;        /* set: a known deviation; the case is an expected failure */
+};
+
+struct uds_expect_row {
+	const char *key;
+	const char *what;
+	enum uds_value_kind value_kind;
+	struct uds_expectation on[UDS_NPLATFORMS];
+};
+
+enum uds_platform uds_platform(void);
+const char *uds_platform_name(enum uds_platform p);
+/* The table, for tools that print it. */
+extern const struct uds_expect_row uds_expect_table[];
+extern const size_t uds_expect_table_len;
+/* This platform's expectation for key; fails the case when key is not in the table. */
+const struct uds_expectation *uds_expect(const char *key);
+/*
+ * The value the table documents for key on this platform; skips the case
+ * (reporting what was observed, if given) when the value is unknown or the
+ * interface is absent, and marks the case an expected failure for a known
+ * deviation.
+ */
+long uds_expected_value(const char *key);
+
+/*
+ * The call's result must be what the table says for key on this
+ * platform: success, or -1 with the documented errno.
+ */
+#define UDS_EXPECT_RESULT(key, expr) \
+	uds_expect_result_at(__FILE__, __LINE__, (key), #expr, (long)(expr))
+void uds_expect_result_at(const char *file, int line, const char *key, const char *what,
+    long rc);
+
+/* An observed number (size, count, 1/0) must be what the table says for key. */
+#define UDS_EXPECT_VALUE(key, observed) \
+	uds_expect_value_at(__FILE__, __LINE__, (key), (long)(observed))
+void uds_expect_value_at(const char *file, int line, const char *key, long observed);
+/* Prints a value of key's row in words ("ECONNREFUSED", "blocks", "108"). */
+const char *uds_expect_format(const struct uds_expect_row *row, long value);
+
+/* ------------------------------------------------------------------ */
+/* Case registration                                                   */
+/* ------------------------------------------------------------------ */
+
+struct uds_behaviour {
+	const char *name;       /* peek_leaves_datagram_queued */
+	const char *id;         /* catalogue id, F-03 */
+	const char *descr;      /* the behaviour as one sentence */
+	const char *spec;       /* where it is written */
+	unsigned kinds;         /* UDS_* kind mask, or UDS_NO_KIND */
+	const char *require_user; /* NULL, "root" or "unprivileged" */
+	int timeout;            /* seconds; 0 = default */
+	void (*body)(struct uds_pair *p);
+	struct uds_behaviour *next;
+};
+
+void uds_register(struct uds_behaviour *b);
+
+/*
+ * UDS_CASE(name, id, descr, spec, kinds) { body using p }
+ * p is the pair the kind made (NULL for UDS_NO_KIND).
+ */
+#define UDS_CASE_FULL(nm, cid, desc, sp, knd, user, tmo) \
+	static void nm##_body(struct uds_pair *p); \
+	static struct uds_behaviour nm##_behaviour = { \
+		.name = #nm, .id = (cid), .descr = (desc), .spec = (sp), \
+		.kinds = (knd), .require_user = (user), .timeout = (tmo), \
+		.body = nm##_body, .next = NULL }; \
+	__attribute__((constructor)) static void nm##_register(void) \
+	{ uds_register(&nm##_behaviour); } \
+	static void nm##_body(struct uds_pair *p __attribute__((unused)))
+
+#define UDS_CASE(nm, cid, desc, sp, knd) UDS_CASE_FULL(nm, cid, desc, sp, knd, NULL, 0)
+/* A case that must run as an unprivileged user (kyua's unprivileged_user). */
+#define UDS_CASE_UNPRIV(nm, cid, desc, sp, knd) \
+	UDS_CASE_FULL(nm, cid, desc, sp, knd, "unprivileged", 0)
+#define UDS_CASE_ROOT(nm, cid, desc, sp, knd) UDS_CASE_FULL(nm, cid, desc, sp, knd, "root", 0)
+
+#define UDS_DEFAULT_TIMEOUT 20  /* kyua timeout of every case, seconds */
+
+/* Enumerates every instance of every registered behaviour (for tools and tests). */
+struct uds_instance {
+	const struct uds_behaviour *behaviour;
+	struct uds_kind kind;   /* zeroed name for UDS_NO_KIND */
+	char ident[128];
+};
+size_t uds_instances(struct uds_instance **out);
+/* The kinds a mask expands to, in the harness's canonical order. */
+size_t uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max);
+
+#endif /* UDS_H */

@@ -1,0 +1,22 @@
+/* uds_internal.h - what the harness's own files share, not for cases. */
+#ifndef UDS_INTERNAL_H
+#define UDS_INTERNAL_H
+
+#include "uds_config.h"
+#include "uds.h"
+
+#define UDS_CHILD_FAILED  86    /* exit status of a child whose check failed */
+#define UDS_CHILD_SKIPPED 87    /* exit status of a child that skipped */
+
+/* Set inside a harness child: where its failure message goes. */
+extern int uds_child_report_fd;
+
+/* Milliseconds left until a CLOCK_MONOTONIC deadline taken with uds_deadline(). */
+struct timespec;
+void uds_deadline(struct timespec *deadline, int ms);
+int uds_ms_left(const struct timespec *deadline);
+
+/* Sets O_NONBLOCK on fd. */
+void uds_set_nonblock(int fd);
+
+#endif
