@@ -1,2 +1,918 @@
-/* placeholder */
+/*
+ * socketpair_test - creation and identity (catalogue area A): socketpair()
+ * of every type, flags given in the type, what a socket reports about
+ * itself (SO_TYPE, SO_DOMAIN, SO_PROTOCOL, names, fstat), descriptor
+ * numbers, the coprocess pattern of APUE 17.2, the half close a parent
+ * uses to end a child's input, and the Linux /proc and sockfs views.
+ */
 #include "uds.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<sys/vfs.h>) && __has_include(<linux/magic.h>)
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#endif
+#endif
+
+#define EVERY_KIND   (UDS_ANY_TYPE | UDS_CONNECTED | UDS_UNBOUND | UDS_BLOCK_FWD)
+#define PAIR_OR_UNB  (UDS_ANY_TYPE | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
+#define EVERY_PAIR   (UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+
+/* Every socket the kind made: both ends and, where there is one, the listener. */
+static int
+sockets_of(const struct uds_pair *p, int fds[3])
+{
+	int n = 0;
+
+	fds[n++] = p->a;
+	fds[n++] = p->b;
+	if (p->listener != -1)
+		fds[n++] = p->listener;
+	return n;
+}
+
+/* getsockopt() of an int option that must succeed with an int-sized answer. */
+static int
+int_option(int fd, int level, int name, const char *what)
+{
+	int v = -12345;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, level, name, &v, &len) == -1)
+		uds_fail_at(__FILE__, __LINE__, "getsockopt(%s) on fd %d failed: %s", what, fd,
+		    uds_errno_name(errno));
+	UDS_EQ(len, sizeof(int), "option length");
+	return v;
+}
+
+/* O_NONBLOCK (1), FD_CLOEXEC (2) and, where it exists, FD_CLOFORK (4) of fd. */
+#define ST_NONBLOCK 1
+#define ST_CLOEXEC  2
+#define ST_CLOFORK  4
+static int
+fd_state(int fd)
+{
+	int fl = (int)UDS_OK(fcntl(fd, F_GETFL)), fdfl = (int)UDS_OK(fcntl(fd, F_GETFD));
+	int st = 0;
+
+	st |= (fl & O_NONBLOCK) ? ST_NONBLOCK : 0;
+	st |= (fdfl & FD_CLOEXEC) ? ST_CLOEXEC : 0;
+#ifdef FD_CLOFORK
+	st |= (fdfl & FD_CLOFORK) ? ST_CLOFORK : 0;
+#endif
+	return st;
+}
+
+/*
+ * Creates the kind's sockets with extra type flags (socketpair() for pair
+ * kinds, one socket() for unbound ones) and requires every new descriptor
+ * to carry exactly the descriptor flags in want; a non-blocking pair must
+ * also answer an empty receive with EAGAIN.
+ */
+static void __attribute__((unused))
+check_created(const struct uds_kind *k, int type_flags, int want)
+{
+	int fds[2], n = 1;
+
+	if (k->how == UDS_HOW_PAIR) {
+		UDS_EQ(socketpair(AF_UNIX, k->type | type_flags, 0, fds), 0, "socketpair() result");
+		n = 2;
+	} else
+		fds[0] = (int)UDS_OK(socket(AF_UNIX, k->type | type_flags, 0));
+	for (int i = 0; i < n; i++)
+		UDS_REQUIRE(fd_state(fds[i]) == want,
+		    "descriptor %d made with type flags %#x has state %#x, want %#x "
+		    "(1 O_NONBLOCK, 2 FD_CLOEXEC, 4 FD_CLOFORK)", fds[i], (unsigned)type_flags,
+		    (unsigned)fd_state(fds[i]), (unsigned)want);
+	if (n == 2 && (want & ST_NONBLOCK)) {
+		char c;
+
+		UDS_FAILS_WITH(EAGAIN, recv(fds[0], &c, 1, 0));
+		UDS_FAILS_WITH(EAGAIN, recv(fds[1], &c, 1, 0));
+	}
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* Both ends send their records before either reads; each arrives whole, once, in order. */
+static void
+exchange_records(int x, int y)
+{
+	static const size_t from_x[] = { 1, 100, 17 }, from_y[] = { 5, 2000 };
+	char out[2000], in[4096];
+
+	UDS_REQUIRE(x != y, "both ends are descriptor %d", x);
+	for (size_t i = 0; i < 3; i++) {
+		memset(out, 'x' + (int)i, from_x[i]);
+		uds_send_one(x, out, from_x[i]);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		memset(out, 'a' + (int)i, from_y[i]);
+		uds_send_one(y, out, from_y[i]);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		UDS_EQ(uds_recv_one(y, in, sizeof(in), 0), from_x[i], "bytes in one record to y");
+		UDS_REQUIRE(in[0] == 'x' + (int)i && in[from_x[i] - 1] == 'x' + (int)i,
+		    "record %zu to y carries the wrong payload", i);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		UDS_EQ(uds_recv_one(x, in, sizeof(in), 0), from_y[i], "bytes in one record to x");
+		UDS_REQUIRE(in[0] == 'a' + (int)i && in[from_y[i] - 1] == 'a' + (int)i,
+		    "record %zu to x carries the wrong payload", i);
+	}
+	uds_require_nothing_queued(x);
+	uds_require_nothing_queued(y);
+}
+
+/* getsockname()/getpeername() into a garbage-filled buffer; returns the length. */
+static socklen_t
+name_of(int fd, bool peer, struct sockaddr_un *sun)
+{
+	socklen_t len = sizeof(*sun);
+
+	memset(sun, 0xa5, sizeof(*sun));
+	if (peer)
+		UDS_OK(getpeername(fd, (struct sockaddr *)sun, &len));
+	else
+		UDS_OK(getsockname(fd, (struct sockaddr *)sun, &len));
+	uds_note("%s(fd %d): family %d, %s", peer ? "getpeername" : "getsockname", fd,
+	    sun->sun_family, uds_addr_str(sun, len));
+	return len;
+}
+
+/* 1 when the address is the family alone: length offsetof(sun_path), family AF_UNIX. */
+static int
+family_only(const struct sockaddr_un *sun, socklen_t len)
+{
+	return len == offsetof(struct sockaddr_un, sun_path) && sun->sun_family == AF_UNIX;
+}
+
+UDS_CASE(socketpair_stream_is_full_duplex, "A-06",
+    "The two ends of a stream socketpair are distinct descriptors, and bytes written on either "
+    "end are read on the other, both directions in flight at once",
+    "POSIX socketpair(); APUE 17.2 (a full-duplex pipe); unix(7)",
+    UDS_STREAM | UDS_PAIR | UDS_ANY_MODE)
+{
+	char ab[3000], ba[2500], in[3000];
+
+	UDS_REQUIRE(p->a != p->b && p->a >= 0 && p->b >= 0, "ends %d and %d", p->a, p->b);
+	for (size_t i = 0; i < sizeof(ab); i++)
+		ab[i] = (char)(i * 7 + 1);
+	for (size_t i = 0; i < sizeof(ba); i++)
+		ba[i] = (char)(i * 13 + 5);
+	uds_send_all(p->a, ab, sizeof(ab));
+	uds_send_all(p->b, ba, sizeof(ba));
+	uds_recv_all(p->b, in, sizeof(ab));
+	UDS_REQUIRE(memcmp(in, ab, sizeof(ab)) == 0, "bytes a->b arrived changed");
+	uds_recv_all(p->a, in, sizeof(ba));
+	UDS_REQUIRE(memcmp(in, ba, sizeof(ba)) == 0, "bytes b->a arrived changed");
+	uds_require_nothing_queued(p->a);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(socketpair_dgram_ends_exchange_datagrams, "A-07",
+    "The two ends of a datagram socketpair are connected: each send on either end arrives as "
+    "exactly one datagram on the other, both directions in flight at once",
+    "POSIX socketpair(); APUE 17.2",
+    UDS_DGRAM | UDS_PAIR | UDS_ANY_MODE)
+{
+	exchange_records(p->a, p->b);
+}
+
+UDS_CASE(socketpair_seqpacket_ends_exchange_records, "A-08",
+    "The two ends of a seqpacket socketpair are distinct connected descriptors that exchange "
+    "whole records in both directions",
+    "unix(7) SOCK_SEQPACKET; FreeBSD unix(4); POSIX socketpair()",
+    UDS_SEQPACKET | UDS_PAIR | UDS_ANY_MODE)
+{
+	exchange_records(p->a, p->b);
+}
+
+UDS_CASE(getsockname_unnamed_gives_family_only, "A-09",
+    "getsockname() on a socketpair end or on a socket never bound succeeds and returns only "
+    "the family: length offsetof(sun_path), family AF_UNIX",
+    "unix(7) Address format (unnamed sockets); APUE 17.3; see the expectation table",
+    PAIR_OR_UNB)
+{
+	struct sockaddr_un sa, sb;
+	socklen_t la = name_of(p->a, false, &sa), lb = name_of(p->b, false, &sb);
+
+	UDS_EXPECT_VALUE("getsockname.unnamed_family_only",
+	    family_only(&sa, la) && family_only(&sb, lb));
+}
+
+UDS_CASE(getpeername_socketpair_gives_unnamed_peer, "A-10",
+    "getpeername() on each socketpair end succeeds and names the peer as unnamed (family only)",
+    "observed: Linux unix_getname(), LTP, NetBSD tests; unix(7) unnamed sockets; "
+    "see the expectation table",
+    EVERY_PAIR)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int fds[2] = { p->a, p->b };
+
+	for (int i = 0; i < 2; i++)
+		UDS_EXPECT_RESULT("getpeername.socketpair",
+		    getpeername(fds[i], (struct sockaddr *)&sun, &len));
+	for (int i = 0; i < 2; i++) {
+		len = name_of(fds[i], true, &sun);
+		UDS_EXPECT_VALUE("getpeername.socketpair_unnamed", family_only(&sun, len));
+	}
+}
+
+UDS_CASE(sock_nonblock_in_type_sets_o_nonblock, "A-11",
+    "SOCK_NONBLOCK in the type of socket()/socketpair() sets O_NONBLOCK (and nothing else) on "
+    "every new descriptor, so empty receives fail with EAGAIN; without it O_NONBLOCK is clear",
+    "Linux socket(2), socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); "
+    "see the expectation table",
+    PAIR_OR_UNB)
+{
+#ifdef SOCK_NONBLOCK
+	(void)uds_expected_value("socket.type_flags");
+	check_created(p->kind, SOCK_NONBLOCK, ST_NONBLOCK);
+	check_created(p->kind, 0, 0);
+#else
+	uds_skip("SOCK_NONBLOCK is not defined here (A-11: a Linux and BSD extension)");
+#endif
+}
+
+UDS_CASE(sock_cloexec_in_type_sets_fd_cloexec, "A-12",
+    "SOCK_CLOEXEC in the type of socket()/socketpair() sets FD_CLOEXEC (and nothing else) on "
+    "every new descriptor; without it FD_CLOEXEC is clear",
+    "Linux socket(2), socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); "
+    "see the expectation table",
+    PAIR_OR_UNB)
+{
+#ifdef SOCK_CLOEXEC
+	(void)uds_expected_value("socket.type_flags");
+	check_created(p->kind, SOCK_CLOEXEC, ST_CLOEXEC);
+	check_created(p->kind, 0, 0);
+#else
+	uds_skip("SOCK_CLOEXEC is not defined here (A-12: a Linux and BSD extension)");
+#endif
+}
+
+UDS_CASE(sock_clofork_in_type_sets_fd_clofork, "A-13",
+    "SOCK_CLOFORK in the type of socket()/socketpair() sets FD_CLOFORK (and nothing else) on "
+    "every new descriptor; without it FD_CLOFORK is clear",
+    "NetBSD socketpair(2) (NetBSD 11); observed: NetBSD tests; see the expectation table",
+    PAIR_OR_UNB)
+{
+#if defined(SOCK_CLOFORK) && defined(FD_CLOFORK)
+	(void)uds_expected_value("socket.type_flag_clofork");
+	check_created(p->kind, SOCK_CLOFORK, ST_CLOFORK);
+	check_created(p->kind, 0, 0);
+#else
+	uds_skip("SOCK_CLOFORK or FD_CLOFORK is not defined here (A-13: a NetBSD extension)");
+#endif
+}
+
+UDS_CASE(socketpair_nonblock_and_cloexec_together, "A-14",
+    "socketpair() with SOCK_NONBLOCK | SOCK_CLOEXEC gives both flags on both descriptors; with "
+    "neither, neither flag is set",
+    "Linux socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); see the expectation table",
+    EVERY_PAIR)
+{
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+	(void)uds_expected_value("socket.type_flags");
+	check_created(p->kind, SOCK_NONBLOCK | SOCK_CLOEXEC, ST_NONBLOCK | ST_CLOEXEC);
+	check_created(p->kind, 0, 0);
+#else
+	uds_skip("SOCK_NONBLOCK or SOCK_CLOEXEC is not defined here (A-14)");
+#endif
+}
+
+UDS_CASE(socketpair_bad_vector_efault, "A-15",
+    "socketpair() with sv = NULL fails with EFAULT and leaves no new descriptor behind",
+    "Linux socketpair(2) ERRORS; FreeBSD, NetBSD, OpenBSD socketpair(2) ERRORS; "
+    "see the expectation table",
+    EVERY_PAIR)
+{
+	int *volatile nowhere = NULL;
+	struct uds_fd_snapshot before;
+
+	uds_fds_snapshot(&before);
+	UDS_EXPECT_RESULT("socketpair.bad_vector", socketpair(AF_UNIX, p->kind->type, 0, nowhere));
+	UDS_FDS_UNCHANGED(&before, "by the failed socketpair()");
+}
+
+/* A coprocess: the child's end of the pair becomes its stdin and stdout. */
+struct coproc {
+	int child_end, parent_end;
+	const char *prog;       /* the filter program to exec, or NULL */
+};
+
+static void
+coproc_stdio(const struct coproc *c)
+{
+	close(c->parent_end);
+	UDS_REQUIRE(c->child_end > 1, "the child's end is descriptor %d", c->child_end);
+	UDS_OK(dup2(c->child_end, 0));
+	UDS_OK(dup2(c->child_end, 1));
+	close(c->child_end);
+}
+
+/* A filter that upper-cases its input, then writes "EOF\n" after end of file on input. */
+static void
+upcase_filter(void *arg)
+{
+	char buf[256];
+	ssize_t n;
+
+	coproc_stdio(arg);
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		UDS_REQUIRE(n > 0, "filter: read(0) failed: %s", uds_errno_name(errno));
+		for (ssize_t i = 0; i < n; i++)
+			buf[i] = (char)toupper((unsigned char)buf[i]);
+		uds_send_all(1, buf, (size_t)n);
+	}
+	/* End of file on standard input; standard output must still work. */
+	uds_send_all(1, "EOF\n", 4);
+}
+
+static void
+exec_filter(void *arg)
+{
+	const struct coproc *c = arg;
+
+	coproc_stdio(c);
+	execl(c->prog, "tr", "a-z", "A-Z", (char *)NULL);
+	uds_fail_at(__FILE__, __LINE__, "execl(%s) failed: %s", c->prog, uds_errno_name(errno));
+}
+
+/* Text for a one-line message: newlines shown as "\\n". */
+static const char *
+one_line(const char *s, size_t n)
+{
+	static char bufs[2][256];
+	static int next;
+	char *buf = bufs[next++ % 2], *o = buf;
+
+	for (size_t i = 0; i < n && o < buf + sizeof(bufs[0]) - 3; i++) {
+		if (s[i] == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else
+			*o++ = s[i];
+	}
+	*o = '\0';
+	return buf;
+}
+
+/*
+ * Runs the filter as a coprocess on the pair's b end: writes the input,
+ * half-closes with shutdown(SHUT_WR), and requires exactly the upper-cased
+ * input followed by trailer, then end of file.
+ */
+static void
+run_coprocess(struct uds_pair *p, void (*filter)(void *), const char *prog, const char *trailer)
+{
+	static const char input[] = "hello\nunix domain\ncoprocess 17.2\n";
+	struct coproc c = { .child_end = p->b, .parent_end = p->a, .prog = prog };
+	struct uds_child child;
+	char want[128], got[128];
+	size_t len = 0;
+	ssize_t n;
+
+	uds_child_start(&child, filter, &c);
+	close(p->b);
+	p->b = -1;
+	uds_send_all(p->a, input, sizeof(input) - 1);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	do {
+		UDS_REQUIRE(len < sizeof(got), "more output than expected: \"%s\"",
+		    one_line(got, len));
+		uds_wait_readable(p->a);
+		n = recv(p->a, got + len, sizeof(got) - len, 0);
+		UDS_REQUIRE(n != -1, "recv() of the filter's output: %s", uds_errno_name(errno));
+		len += (size_t)n;
+	} while (n != 0);
+	snprintf(want, sizeof(want), "HELLO\nUNIX DOMAIN\nCOPROCESS 17.2\n%s", trailer);
+	UDS_REQUIRE(len == strlen(want) && memcmp(got, want, len) == 0,
+	    "the coprocess wrote \"%s\" (%zu bytes) before end of file, want \"%s\"",
+	    one_line(got, len), len, one_line(want, strlen(want)));
+	uds_child_finish(&child);
+}
+
+UDS_CASE(coprocess_filter_over_socketpair, "A-17",
+    "A child with one socketpair end on its stdin and stdout filters what the parent writes; "
+    "the parent's shutdown(SHUT_WR) gives it end of file while it can still write its "
+    "results, which the parent reads in full and then gets end of file",
+    "APUE 17.2 (coprocesses over a full-duplex pipe); POSIX shutdown(), dup2()",
+    UDS_STREAM | UDS_PAIR | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	run_coprocess(p, upcase_filter, NULL, "EOF\n");
+}
+
+UDS_CASE(coprocess_exec_filter_over_socketpair, "A-17",
+    "An unmodified filter program (tr a-z A-Z) exec'ed with a socketpair end as its stdin and "
+    "stdout reads to the parent's shutdown(SHUT_WR), and its output reaches the parent, "
+    "followed by end of file when it exits",
+    "APUE 17.2 (coprocesses: the filter reads standard input and writes standard output); "
+    "POSIX shutdown(), exec",
+    UDS_STREAM | UDS_PAIR | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	static const char *const trs[] = { "/usr/bin/tr", "/bin/tr" };
+
+	for (size_t i = 0; i < 2; i++)
+		if (access(trs[i], X_OK) == 0) {
+			run_coprocess(p, exec_filter, trs[i], "");
+			return;
+		}
+	uds_skip("no tr program at /usr/bin/tr or /bin/tr to exec as the filter");
+}
+
+UDS_CASE(socketpair_takes_lowest_free_descriptors, "A-18",
+    "With two holes made in the descriptor table below open descriptors, socketpair() returns "
+    "exactly those two lowest free numbers",
+    "POSIX.1-2024 XSH 2.14 File Descriptor Allocation (v); observed: NetBSD tests; "
+    "see the expectation table",
+    EVERY_PAIR)
+{
+	int h[5], sv[2];
+
+	/* dup() takes the lowest free number, so h[0..4] leave no gap between them. */
+	for (int i = 0; i < 5; i++)
+		h[i] = (int)UDS_OK(dup(p->a));
+	close(h[1]);
+	close(h[3]);
+	for (int fd = 0; fd <= h[3]; fd++)
+		UDS_REQUIRE((fcntl(fd, F_GETFD) == -1) == (fd == h[1] || fd == h[3]),
+		    "descriptor %d is %s: the holes are not the lowest free numbers", fd,
+		    fcntl(fd, F_GETFD) == -1 ? "free" : "open");
+	UDS_EQ(socketpair(AF_UNIX, p->kind->type, 0, sv), 0, "socketpair() result");
+	uds_note("the free numbers were %d and %d; socketpair() returned %d and %d", h[1], h[3],
+	    sv[0], sv[1]);
+	UDS_EXPECT_VALUE("socketpair.lowest_free_descriptors",
+	    (sv[0] == h[1] && sv[1] == h[3]) || (sv[0] == h[3] && sv[1] == h[1]));
+	close(sv[0]);
+	close(sv[1]);
+	close(h[0]);
+	close(h[2]);
+	close(h[4]);
+}
+
+UDS_CASE(so_type_is_the_creation_type, "A-19",
+    "getsockopt(SOL_SOCKET, SO_TYPE) on every socket of the kind (both ends, the listener) "
+    "returns the type it was created with",
+    "POSIX getsockopt() SO_TYPE; POSIX <sys/socket.h>",
+    EVERY_KIND)
+{
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++)
+		UDS_EQ(int_option(fds[i], SOL_SOCKET, SO_TYPE, "SO_TYPE"), p->kind->type,
+		    "SO_TYPE");
+}
+
+UDS_CASE(so_domain_is_af_unix, "A-20",
+    "getsockopt(SOL_SOCKET, SO_DOMAIN) on every socket of the kind returns AF_UNIX",
+    "Linux socket(7) SO_DOMAIN; observed: illumos os-tests; see the expectation table",
+    EVERY_KIND)
+{
+#ifdef SO_DOMAIN
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++)
+		UDS_EXPECT_VALUE("sockopt.so_domain",
+		    int_option(fds[i], SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN"));
+#else
+	uds_skip("SO_DOMAIN is not defined here (A-20)");
+#endif
+}
+
+UDS_CASE(so_protocol_is_zero, "A-21",
+    "getsockopt(SOL_SOCKET, SO_PROTOCOL) on every socket of the kind returns 0",
+    "Linux socket(7) SO_PROTOCOL; observed: illumos os-tests; see the expectation table",
+    EVERY_KIND)
+{
+#ifdef SO_PROTOCOL
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++)
+		UDS_EXPECT_VALUE("sockopt.so_protocol",
+		    int_option(fds[i], SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL"));
+#else
+	uds_skip("SO_PROTOCOL is not defined here (A-21)");
+#endif
+}
+
+/* fstat() of fd, noting its mode and owner. */
+static void
+stat_socket(int fd, struct stat *st)
+{
+	UDS_OK(fstat(fd, st));
+	uds_note("fstat(fd %d): mode %#o, uid %ld, gid %ld", fd, (unsigned)st->st_mode,
+	    (long)st->st_uid, (long)st->st_gid);
+}
+
+UDS_CASE(fstat_reports_a_socket, "A-22",
+    "fstat() on every socket of the kind (a path-bound one too) reports the file type socket "
+    "(S_ISSOCK), not the type of any filesystem node",
+    "observed: Linux sock_alloc() (S_IFSOCK), gVisor tests; POSIX <sys/stat.h> S_ISSOCK; "
+    "see the expectation table",
+    EVERY_KIND)
+{
+	int fds[3], n = sockets_of(p, fds);
+	struct stat st;
+
+	for (int i = 0; i < n; i++) {
+		stat_socket(fds[i], &st);
+		UDS_EXPECT_VALUE("fstat.socket_is_sock", S_ISSOCK(st.st_mode) != 0);
+	}
+}
+
+UDS_CASE(fstat_unbound_mode_0777, "A-23",
+    "fstat() on a socket that was never bound (a socketpair end or a fresh socket) reports "
+    "permission bits 0777",
+    "observed: Linux sock_alloc() (S_IRWXUGO), gVisor tests; see the expectation table",
+    PAIR_OR_UNB)
+{
+	int fds[2] = { p->a, p->b };
+	struct stat st;
+
+	for (int i = 0; i < 2; i++) {
+		stat_socket(fds[i], &st);
+		UDS_EXPECT_VALUE("fstat.unbound_mode_0777", (st.st_mode & 07777) == 0777);
+	}
+}
+
+UDS_CASE_UNPRIV(fstat_owner_is_the_creator, "A-24",
+    "fstat() on a socket reports the creating (unprivileged) process's effective uid and gid "
+    "as st_uid and st_gid",
+    "observed: Linux sock_alloc() (current fsuid/fsgid), NetBSD tests; "
+    "see the expectation table",
+    PAIR_OR_UNB)
+{
+	int fds[2] = { p->a, p->b };
+	struct stat st;
+
+	uds_note("running as uid %d (euid %d), gid %d", (int)getuid(), (int)geteuid(),
+	    (int)getgid());
+	UDS_REQUIRE(geteuid() != 0, "running as root: the owner check would prove nothing");
+	for (int i = 0; i < 2; i++) {
+		stat_socket(fds[i], &st);
+		UDS_EXPECT_VALUE("fstat.owner_is_creator",
+		    st.st_uid == geteuid() && st.st_gid == getegid());
+	}
+}
+
+UDS_CASE(fstatfs_reports_sockfs, "A-25",
+    "fstatfs() on every socket of the kind reports the socket pseudo-filesystem: f_type "
+    "SOCKFS_MAGIC, f_bsize the page size, f_namelen NAME_MAX",
+    "observed: Linux fs/libfs.c simple_statfs() on sockfs, gVisor tests",
+    EVERY_KIND)
+{
+#ifdef SOCKFS_MAGIC
+	int fds[3], n = sockets_of(p, fds);
+	struct statfs sfs;
+
+	for (int i = 0; i < n; i++) {
+		UDS_OK(fstatfs(fds[i], &sfs));
+		UDS_EQ(sfs.f_type, SOCKFS_MAGIC, "f_type");
+		UDS_EQ(sfs.f_bsize, sysconf(_SC_PAGESIZE), "f_bsize");
+		UDS_EQ(sfs.f_namelen, NAME_MAX, "f_namelen");
+	}
+#else
+	uds_skip("no Linux fstatfs()/SOCKFS_MAGIC here (A-25: Linux only)");
+#endif
+}
+
+UDS_CASE(fcntl_o_nonblock_makes_empty_recv_eagain, "A-26",
+    "fcntl(F_SETFL, O_NONBLOCK) on each end makes an empty receive fail with EAGAIN at once; "
+    "cleared again, the receive blocks",
+    "POSIX fcntl() F_SETFL O_NONBLOCK; POSIX recv() EAGAIN/EWOULDBLOCK, read() EAGAIN",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	int fds[2] = { p->a, p->b };
+	char c;
+
+	for (int i = 0; i < 2; i++) {
+		int fl = (int)UDS_OK(fcntl(fds[i], F_GETFL));
+
+		UDS_REQUIRE(!(fl & O_NONBLOCK), "fd %d was made non-blocking", fds[i]);
+		UDS_OK(fcntl(fds[i], F_SETFL, fl | O_NONBLOCK));
+		UDS_REQUIRE(UDS_OK(fcntl(fds[i], F_GETFL)) & O_NONBLOCK, "O_NONBLOCK did not stick");
+		UDS_FAILS_WITH(EAGAIN, recv(fds[i], &c, 1, 0));
+		UDS_FAILS_WITH(EAGAIN, read(fds[i], &c, 1));
+	}
+	uds_send_one(p->a, "n", 1);
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes received when data is queued");
+	UDS_OK(fcntl(p->b, F_SETFL, (int)UDS_OK(fcntl(p->b, F_GETFL)) & ~O_NONBLOCK));
+	UDS_BLOCKS(recv(p->b, &c, 1, 0));
+}
+
+UDS_CASE(socket_is_not_seekable, "A-27",
+    "lseek() on every socket of the kind fails with ESPIPE; pread() and pwrite() at offset 1 "
+    "fail with ESPIPE and neither consume nor send data",
+    "POSIX lseek() ESPIPE (fildes is a socket); POSIX pread()/pwrite() ESPIPE; Linux socket(7)",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	int fds[3], n = sockets_of(p, fds);
+	char c = 0;
+
+	for (int i = 0; i < n; i++) {
+		UDS_FAILS_WITH(ESPIPE, lseek(fds[i], 0, SEEK_CUR));
+		UDS_FAILS_WITH(ESPIPE, lseek(fds[i], 1, SEEK_SET));
+	}
+	uds_send_one(p->a, "q", 1);
+	uds_wait_readable(p->b);
+	UDS_FAILS_WITH(ESPIPE, pread(p->b, &c, 1, 1));
+	UDS_FAILS_WITH(ESPIPE, pwrite(p->a, "w", 1, 1));
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes of the queued data");
+	UDS_EQ(c, 'q', "the queued byte after pread()");
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(fsync_on_socket_einval, "A-28",
+    "fsync() on every socket of the kind (a path-bound one too) fails with EINVAL",
+    "Linux fsync(2) ERRORS: EINVAL for a socket; see the expectation table",
+    EVERY_KIND)
+{
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++)
+		UDS_EXPECT_RESULT("fsync.socket", fsync(fds[i]));
+}
+
+UDS_CASE(proc_self_fd_open_of_socket_fails, "A-29",
+    "open() of /proc/self/fd/N for every socket N of the kind fails (Linux ENXIO) and opens "
+    "nothing",
+    "observed: Linux sockfs has no open (sock_no_open), gVisor tests; see the expectation table",
+    EVERY_KIND)
+{
+	int fds[3], n = sockets_of(p, fds);
+	struct uds_fd_snapshot before;
+	char path[64];
+
+	if (access("/proc/self/fd", F_OK) == -1)
+		uds_skip("/proc/self/fd does not exist here (%s); A-29 is Linux's",
+		    uds_errno_name(errno));
+	uds_fds_snapshot(&before);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
+		UDS_EXPECT_RESULT("proc_fd.open_socket", open(path, O_RDWR));
+		UDS_EXPECT_RESULT("proc_fd.open_socket", open(path, O_RDONLY));
+	}
+	UDS_FDS_UNCHANGED(&before, "by open() of /proc/self/fd/N");
+}
+
+static FILE *
+proc_net_unix(void)
+{
+	FILE *f = fopen("/proc/net/unix", "r");
+
+	if (f == NULL)
+		uds_skip("/proc/net/unix does not exist here (%s): it is Linux's, proc(5)",
+		    uds_errno_name(errno));
+	return f;
+}
+
+/* Finds inode ino in /proc/net/unix; fills its Type column and its Path column ("" if none). */
+static bool
+proc_unix_find(unsigned long ino, unsigned *type, char *path, size_t pathlen)
+{
+	FILE *f = proc_net_unix();
+	char line[1024];
+	bool found = false;
+
+	UDS_REQUIRE(fgets(line, sizeof(line), f) != NULL, "/proc/net/unix is empty");
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		unsigned t, state;
+		unsigned long i;
+		int off = -1;
+		char *rest;
+
+		if (sscanf(line, "%*[^:]: %*x %*x %*x %x %x %lu%n", &t, &state, &i, &off) != 3 ||
+		    off < 0 || i != ino)
+			continue;
+		*type = t;
+		rest = line + off;
+		rest += strspn(rest, " ");
+		rest[strcspn(rest, "\n")] = '\0';
+		snprintf(path, pathlen, "%s", rest);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+/* The Path column /proc/net/unix shows for a name: the path, or '@' for each NUL of an abstract name. */
+static void
+proc_path_of(const struct uds_addr *name, char *out, size_t outlen)
+{
+	size_t n = name->len - offsetof(struct sockaddr_un, sun_path), i;
+
+	if (name->sun.sun_path[0] != '\0') {
+		snprintf(out, outlen, "%s", name->sun.sun_path);
+		return;
+	}
+	for (i = 0; i < n && i + 1 < outlen; i++)
+		out[i] = name->sun.sun_path[i] == '\0' ? '@' : name->sun.sun_path[i];
+	out[i] = '\0';
+}
+
+UDS_CASE(proc_net_unix_header, "A-30",
+    "/proc/net/unix exists and starts with the header line naming its columns Num, RefCount, "
+    "Protocol, Flags, Type, St, Inode, Path",
+    "Linux proc(5) /proc/net/unix",
+    UDS_NO_KIND)
+{
+	static const char *const cols[] = { "Num", "RefCount", "Protocol", "Flags", "Type", "St",
+		"Inode", "Path" };
+	FILE *f = proc_net_unix();
+	char line[256], *save = NULL, *tok;
+	size_t i = 0;
+
+	UDS_REQUIRE(fgets(line, sizeof(line), f) != NULL, "/proc/net/unix is empty");
+	fclose(f);
+	for (tok = strtok_r(line, " \t\n", &save); tok != NULL; tok = strtok_r(NULL, " \t\n", &save)) {
+		UDS_REQUIRE(i < 8, "extra column \"%s\" in the header", tok);
+		UDS_REQUIRE(strcmp(tok, cols[i]) == 0, "header column %zu is \"%s\", want \"%s\"", i,
+		    tok, cols[i]);
+		i++;
+	}
+	UDS_EQ(i, 8, "columns in the header");
+}
+
+UDS_CASE(proc_net_unix_lists_every_socket, "A-31",
+    "Every socket of the kind appears in /proc/net/unix under its inode with its type; a "
+    "path-bound socket shows its path, an abstract one '@' and its name, unnamed ones no path",
+    "Linux proc(5) /proc/net/unix",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	int fds[3], n = sockets_of(p, fds);
+	/* The name each socket is bound to; NULL: not checked (an accepted socket). */
+	const struct uds_addr none = { .len = 0 }, *names[3] = { &none, &none, &p->b_name };
+	bool dgram = p->kind->type == SOCK_DGRAM;
+
+	if (p->kind->how != UDS_HOW_PAIR) {
+		names[0] = dgram ? &p->a_name : &none;
+		names[1] = dgram ? &p->b_name : NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		unsigned type = 0;
+		char path[256], want[256] = "";
+
+		UDS_OK(fstat(fds[i], &st));
+		UDS_REQUIRE(proc_unix_find((unsigned long)st.st_ino, &type, path, sizeof(path)),
+		    "fd %d (inode %lu) is not in /proc/net/unix", fds[i], (unsigned long)st.st_ino);
+		uds_note("fd %d: inode %lu, Type %04X, Path \"%s\"", fds[i],
+		    (unsigned long)st.st_ino, type, path);
+		UDS_EQ(type, p->kind->type, "Type column");
+		if (names[i] == NULL)
+			continue;
+		if (names[i]->len > offsetof(struct sockaddr_un, sun_path))
+			proc_path_of(names[i], want, sizeof(want));
+		UDS_REQUIRE(strcmp(path, want) == 0, "fd %d shows path \"%s\", want \"%s\"", fds[i],
+		    path, want);
+	}
+}
+
+UDS_CASE(so_cookie_identifies_the_socket, "A-35",
+    "getsockopt(SO_COOKIE) on every socket of the kind returns a non-zero 64-bit value, the "
+    "same on every call and different for each socket",
+    "observed: Linux net/core/sock.c SO_COOKIE, kselftests net/af_unix",
+    EVERY_KIND)
+{
+#ifdef SO_COOKIE
+	int fds[3], n = sockets_of(p, fds);
+	uint64_t cookie[3];
+
+	for (int i = 0; i < n; i++) {
+		uint64_t again = 0;
+		socklen_t len = sizeof(cookie[i]);
+
+		UDS_OK(getsockopt(fds[i], SOL_SOCKET, SO_COOKIE, &cookie[i], &len));
+		UDS_EQ(len, sizeof(uint64_t), "SO_COOKIE length");
+		UDS_REQUIRE(cookie[i] != 0, "fd %d has cookie 0", fds[i]);
+		UDS_OK(getsockopt(fds[i], SOL_SOCKET, SO_COOKIE, &again, &len));
+		UDS_REQUIRE(again == cookie[i], "fd %d: cookie changed between calls", fds[i]);
+		for (int j = 0; j < i; j++)
+			UDS_REQUIRE(cookie[j] != cookie[i], "fds %d and %d share cookie %#llx",
+			    fds[j], fds[i], (unsigned long long)cookie[i]);
+	}
+#else
+	uds_skip("SO_COOKIE is not defined here (A-35: Linux only)");
+#endif
+}
+
+
+UDS_CASE(accept_gives_one_private_connection_each, "A-36",
+    "Each accept() returns a new descriptor, distinct from the listener and from every earlier "
+    "one, for a distinct socket carrying one connection with exactly one client",
+    "POSIX accept(): a new socket for the connection; APUE 17.3",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES)
+{
+	enum { N = 3 };
+	int c[N], s[N], known[2 * N + 3] = { p->listener, p->a, p->b }, nknown = 3;
+	bool seen[N] = { false };
+	char tag;
+
+	if (p->kind->nonblock)
+		uds_set_nonblock(p->listener);
+	for (int i = 0; i < N; i++) {
+		c[i] = uds_socket(p->kind->type, false);
+		uds_connect(c[i], &p->b_name);
+		if (p->kind->nonblock)
+			uds_set_nonblock(c[i]);
+		known[nknown++] = c[i];
+		uds_send_one(c[i], (char[]){ (char)('A' + i) }, 1);
+	}
+	for (int j = 0; j < N; j++) {
+		s[j] = uds_accept(p->listener);
+		for (int k = 0; k < nknown; k++) {
+			UDS_REQUIRE(s[j] != known[k], "accept() returned descriptor %d again", s[j]);
+			UDS_REQUIRE(!uds_same_file(s[j], known[k]),
+			    "accepted fd %d is the same socket as fd %d", s[j], known[k]);
+		}
+		known[nknown++] = s[j];
+		/* One client's tag, exactly once. */
+		UDS_EQ(uds_recv_one(s[j], &tag, 1, 0), 1, "bytes of the client's tag");
+		UDS_REQUIRE(tag >= 'A' && tag < 'A' + N && !seen[tag - 'A'],
+		    "accepted socket %d got tag '%c', which no other client sent", s[j], tag);
+		seen[tag - 'A'] = true;
+		uds_require_nothing_queued(s[j]);
+		uds_send_one(s[j], &tag, 1);
+	}
+	for (int i = 0; i < N; i++) {
+		UDS_EQ(uds_recv_one(c[i], &tag, 1, 0), 1, "bytes of the reply");
+		UDS_EQ(tag, 'A' + i, "reply tag: the accepted socket's client");
+		uds_require_nothing_queued(c[i]);
+	}
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(shut_wr_gives_peer_eof_other_way_open, "H-08",
+    "After one end's shutdown(SHUT_WR) the peer reads what was queued, then 0 at once (and "
+    "again), while the peer can still send to the shut-down end",
+    "POSIX shutdown() SHUT_WR; POSIX recv() (0: orderly shutdown); APUE 17.2; catalogue H-09",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	char buf[16];
+
+	uds_send_one(p->a, "tail", 4);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 4, "bytes queued before the shutdown");
+	UDS_REQUIRE(memcmp(buf, "tail", 4) == 0, "the queued bytes changed");
+	UDS_EQ(UDS_OK(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)), 0, "end of file");
+	UDS_EQ(UDS_OK(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)), 0, "end of file again");
+	uds_send_one(p->b, "back", 4);
+	UDS_EQ(uds_recv_one(p->a, buf, sizeof(buf), 0), 4, "bytes sent the other way");
+	UDS_REQUIRE(memcmp(buf, "back", 4) == 0, "the bytes sent the other way changed");
+}
+
+UDS_CASE(protocol_pf_unix_accepted, "A-04",
+    "socket() and socketpair() with protocol PF_UNIX instead of 0 succeed and make sockets of "
+    "the type asked for (a pair that exchanges data)",
+    "observed: Linux unix_create() accepts 0 or PF_UNIX, gVisor tests; "
+    "see the expectation table",
+    PAIR_OR_UNB)
+{
+	int fds[2] = { -1, -1 }, rc;
+	char c = 0;
+
+	if (p->kind->how == UDS_HOW_PAIR)
+		rc = socketpair(AF_UNIX, p->kind->type, PF_UNIX, fds);
+	else
+		rc = fds[0] = socket(AF_UNIX, p->kind->type, PF_UNIX);
+	UDS_EXPECT_RESULT("socket.protocol_pf_unix", rc);
+	UDS_EQ(int_option(fds[0], SOL_SOCKET, SO_TYPE, "SO_TYPE"), p->kind->type, "SO_TYPE");
+	if (fds[1] != -1) {
+		uds_send_one(fds[1], "p", 1);
+		UDS_EQ(uds_recv_one(fds[0], &c, 1, 0), 1, "bytes across the pair");
+		UDS_EQ(c, 'p', "byte across the pair");
+		close(fds[1]);
+	}
+	close(fds[0]);
+}
+
+UDS_CASE(sock_raw_is_datagram, "A-05",
+    "socket(AF_UNIX, SOCK_RAW, 0) succeeds and makes a datagram socket (SO_TYPE SOCK_DGRAM)",
+    "observed: Linux unix_create() turns SOCK_RAW into SOCK_DGRAM, gVisor tests; "
+    "see the expectation table",
+    UDS_NO_KIND)
+{
+	int fd = socket(AF_UNIX, SOCK_RAW, 0);
+
+	if (fd == -1)
+		uds_note("socket(AF_UNIX, SOCK_RAW) failed: %s", uds_errno_name(errno));
+	else
+		uds_note("SO_TYPE of the SOCK_RAW socket: %d",
+		    int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE"));
+	UDS_EXPECT_VALUE("socket.raw_is_dgram",
+	    fd != -1 && int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE") == SOCK_DGRAM);
+	if (fd != -1)
+		close(fd);
+}
