@@ -1,2 +1,660 @@
-/* placeholder */
+/*
+ * abstract_test - the Linux abstract namespace and autobind (catalogue
+ * area C): names that start with a NUL byte, whose every byte up to the
+ * address length counts, that live outside the filesystem and die with
+ * their last holder; and the names the kernel makes up by itself.  Every
+ * case probes the namespace first (uds_require_abstract) and skips where
+ * it does not exist.  Names are always unique per process: cases run in
+ * parallel and share one namespace (except inside a private network
+ * namespace).
+ */
 #include "uds.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NAME_KINDS (UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+#define SUN_OFF    offsetof(struct sockaddr_un, sun_path)
+
+/* A fresh abstract name with n more bytes (NULs allowed) appended to it. */
+static void
+abstract_plus(struct uds_addr *a, const void *extra, size_t n)
+{
+	uds_addr_fresh_abstract(a);
+	UDS_REQUIRE(a->len + n <= sizeof(a->sun), "abstract name too long");
+	memcpy((char *)&a->sun + a->len, extra, n);
+	a->len += (socklen_t)n;
+}
+
+/* A fresh name filling all of sun_path, with NUL and 0xff bytes inside it. */
+static void
+abstract_full(struct uds_addr *a)
+{
+	unsigned char *raw = (unsigned char *)&a->sun;
+
+	uds_addr_fresh_abstract(a);
+	for (size_t i = a->len; i < sizeof(a->sun) - 2; i++)
+		raw[i] = i % 3 == 0 ? 0x00 : i % 3 == 1 ? 0xff : (unsigned char)('a' + i % 26);
+	a->len = sizeof(a->sun);
+}
+
+/* A new client of the type reaches name: server gets it, other (unless -1) does not. */
+static void
+must_reach(int type, const struct uds_addr *to, int server, int other)
+{
+	int fd = uds_socket(type, false);
+	char c;
+
+	if (type == SOCK_DGRAM)
+		UDS_EQ(UDS_OK(sendto(fd, "r", 1, 0, (const struct sockaddr *)&to->sun, to->len)), 1,
+		    "bytes sent");
+	else
+		uds_connect(fd, to);
+	if (other != -1)
+		uds_require_nothing_queued(other);
+	if (type == SOCK_DGRAM)
+		UDS_EQ(uds_recv_one(server, &c, 1, 0), 1, "bytes at the server");
+	else
+		close(uds_accept(server));
+	close(fd);
+}
+
+/* connect() of a new socket of the type to name fails with ECONNREFUSED. */
+static void
+must_be_refused(int type, const struct uds_addr *to)
+{
+	int fd = uds_socket(type, false);
+	int rc = connect(fd, (const struct sockaddr *)&to->sun, to->len);
+	int err = errno;
+
+	UDS_REQUIRE(rc == -1 && err == ECONNREFUSED, "connect() to %s: expected ECONNREFUSED, got %s",
+	    uds_addr_str(&to->sun, to->len), rc == -1 ? uds_errno_name(err) : "success");
+	close(fd);
+}
+
+/* bind() with the family alone (autobind); returns the name given. */
+static void
+autobind(int fd, struct uds_addr *got)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	UDS_OK(bind(fd, (struct sockaddr *)&sun, sizeof(sa_family_t)));
+	uds_name_of(fd, got);
+}
+
+/* An autobind name: a NUL then exactly 5 characters of [0-9a-f]. */
+static void
+require_autobind_form(const struct uds_addr *a)
+{
+	UDS_EQ(a->len, SUN_OFF + 6, "length of the autobound name");
+	UDS_EQ(a->sun.sun_path[0], '\0', "first byte of the autobound name");
+	for (int i = 1; i <= 5; i++)
+		UDS_REQUIRE(strchr("0123456789abcdef", a->sun.sun_path[i]) != NULL &&
+		    a->sun.sun_path[i] != '\0', "autobound name %s: byte %d is not in [0-9a-f]",
+		    uds_addr_str(&a->sun, a->len), i);
+}
+
+static int
+dir_entries(void)
+{
+	DIR *d = opendir(".");
+	int n = 0;
+
+	UDS_REQUIRE(d != NULL, "opendir(\".\"): %s", uds_errno_name(errno));
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+UDS_CASE(abstract_bind_creates_no_file, "C-01",
+    "bind() to a name whose first byte is NUL succeeds and creates no entry in the working "
+    "directory (nor a file named like the rest of the name)",
+    "unix(7) Address format, abstract: sun_path[0] is a null byte; the name has no connection "
+    "with filesystem pathnames",
+    NAME_KINDS)
+{
+	struct uds_addr name, got;
+	struct stat st;
+	int before;
+
+	uds_require_abstract();
+	before = dir_entries();
+	uds_addr_fresh_abstract(&name);
+	uds_serve(p->a, p->kind->type, &name);
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &name, "getsockname()");
+	UDS_EQ(dir_entries(), before, "entries in the working directory after the bind");
+	UDS_FAILS_WITH(ENOENT, lstat(name.sun.sun_path + 1, &st));
+	must_reach(p->kind->type, &name, p->a, -1);
+}
+
+UDS_CASE(embedded_nul_is_part_of_name, "C-02",
+    "\"\\0N\\0b\" and \"\\0N\\0c\" are two names that two sockets hold at once, each reached on "
+    "its own; \"\\0N\" alone names neither (ECONNREFUSED)",
+    "unix(7) abstract: the name is the bytes of sun_path covered by addrlen; null bytes in "
+    "the name have no special significance",
+    NAME_KINDS)
+{
+	struct uds_addr nb, nc, prefix;
+
+	uds_require_abstract();
+	abstract_plus(&nb, "\0b", 2);
+	nc = nb;
+	nc.sun.sun_path[nc.len - SUN_OFF - 1] = 'c';
+	prefix = nb;
+	prefix.len -= 2;
+	uds_serve(p->a, p->kind->type, &nb);
+	uds_serve(p->b, p->kind->type, &nc);
+	must_reach(p->kind->type, &nb, p->a, p->b);
+	must_reach(p->kind->type, &nc, p->b, p->a);
+	must_be_refused(p->kind->type, &prefix);
+}
+
+UDS_CASE(full_length_name_needs_same_length, "C-03",
+    "A name bound with addrlen = sizeof(struct sockaddr_un) (trailing NULs included) is "
+    "reached only with that length: shorter lengths get ECONNREFUSED, and the short name is "
+    "a different name another socket can hold",
+    "unix(7) abstract: the name is the additional bytes covered by the specified length of "
+    "the address; null bytes have no special significance",
+    NAME_KINDS)
+{
+	struct uds_addr full, shorter, minus1;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&shorter);
+	full = minus1 = shorter;
+	full.len = sizeof(full.sun);
+	minus1.len = sizeof(minus1.sun) - 1;
+	uds_serve(p->a, p->kind->type, &full);
+	must_reach(p->kind->type, &full, p->a, -1);
+	must_be_refused(p->kind->type, &shorter);
+	must_be_refused(p->kind->type, &minus1);
+	uds_serve(p->b, p->kind->type, &shorter);
+	must_reach(p->kind->type, &shorter, p->b, p->a);
+	must_reach(p->kind->type, &full, p->a, p->b);
+}
+
+UDS_CASE(trailing_slash_is_part_of_name, "C-04",
+    "An abstract name ending in '/' binds; getsockname() returns the '/', and the name without "
+    "it is a different name (ECONNREFUSED)",
+    "observed: gVisor syscall tests (abstract names with a trailing slash); Linux "
+    "net/unix/af_unix.c takes abstract names verbatim; see the expectation table",
+    NAME_KINDS)
+{
+	struct uds_addr slash, bare, got;
+
+	uds_require_abstract();
+	abstract_plus(&slash, "/", 1);
+	bare = slash;
+	bare.len--;
+	uds_serve(p->a, p->kind->type, &slash);
+	uds_name_of(p->a, &got);
+	UDS_EXPECT_VALUE("abstract.trailing_slash_kept", got.len == slash.len &&
+	    memcmp(&got.sun, &slash.sun, slash.len) == 0);
+	must_reach(p->kind->type, &slash, p->a, -1);
+	must_be_refused(p->kind->type, &bare);
+}
+
+UDS_CASE(getsockname_returns_exact_abstract_name, "C-05",
+    "getsockname() after an abstract bind returns exactly the bound bytes and length, for a "
+    "short name and for a full-length one holding NUL and 0xff bytes",
+    "unix(7) abstract: returned addrlen > sizeof(sa_family_t), the name is the first "
+    "addrlen - sizeof(sa_family_t) bytes of sun_path; POSIX getsockname()",
+    NAME_KINDS)
+{
+	struct uds_addr shortname, full, got;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&shortname);
+	abstract_full(&full);
+	uds_bind(p->a, &shortname);
+	uds_bind(p->b, &full);
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &shortname, "getsockname() of the short name");
+	uds_name_of(p->b, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &full, "getsockname() of the full-length name");
+	UDS_EQ(got.len, sizeof(struct sockaddr_un), "length of the full-length name");
+}
+
+UDS_CASE(held_abstract_name_eaddrinuse, "C-06",
+    "bind() of an abstract name held by a live socket fails with EADDRINUSE and leaves the "
+    "second socket unnamed",
+    "unix(7) ERRORS: EADDRINUSE, the local address is already in use; POSIX bind()",
+    NAME_KINDS)
+{
+	struct uds_addr name, got;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	uds_bind(p->a, &name);
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, (struct sockaddr *)&name.sun, name.len));
+	uds_name_of(p->b, &got);
+	UDS_EQ(got.len, sizeof(sa_family_t), "getsockname() length of the socket that failed");
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &name, "getsockname() of the holder");
+}
+
+UDS_CASE(close_of_last_descriptor_frees_name, "C-07",
+    "While a dup() of the holder is open the name stays taken (EADDRINUSE); after the last "
+    "descriptor closes, connect() to it is refused and a new bind() succeeds",
+    "unix(7) Abstract sockets: they disappear when all open references are closed",
+    NAME_KINDS)
+{
+	struct uds_addr name;
+	int dup_fd;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	uds_serve(p->a, p->kind->type, &name);
+	dup_fd = (int)UDS_OK(dup(p->a));
+	close(p->a);
+	p->a = -1;
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, (struct sockaddr *)&name.sun, name.len));
+	close(dup_fd);
+	must_be_refused(p->kind->type, &name);
+	uds_serve(p->b, p->kind->type, &name);
+	must_reach(p->kind->type, &name, p->b, -1);
+}
+
+struct holder_arg {
+	int type;
+	const struct uds_addr *name;
+	int ready;              /* write end: the child holds the name */
+	int go;                 /* read end: the child may exit */
+};
+
+static void
+hold_name_until_told(void *argp)
+{
+	const struct holder_arg *arg = argp;
+	int fd = uds_socket(arg->type, false);
+	char c = 'h';
+
+	uds_serve(fd, arg->type, arg->name);
+	UDS_EQ(UDS_OK(write(arg->ready, &c, 1)), 1, "bytes written to the ready pipe");
+	uds_wait_readable(arg->go);
+	/* Exits holding fd: only process exit closes it. */
+}
+
+UDS_CASE(holder_exit_frees_name, "C-08",
+    "A name held only by a child process is taken (EADDRINUSE) while the child lives and free "
+    "once it has exited: the parent binds it",
+    "unix(7) Abstract sockets: they disappear when all open references are closed; POSIX "
+    "_exit(): all open file descriptors are closed",
+    NAME_KINDS)
+{
+	struct uds_addr name;
+	struct uds_child child;
+	struct holder_arg arg;
+	int ready[2], go[2];
+	char c;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	UDS_OK(pipe(ready));
+	UDS_OK(pipe(go));
+	arg = (struct holder_arg){ .type = p->kind->type, .name = &name, .ready = ready[1],
+	    .go = go[0] };
+	uds_child_start(&child, hold_name_until_told, &arg);
+	uds_wait_readable(ready[0]);
+	UDS_EQ(UDS_OK(read(ready[0], &c, 1)), 1, "bytes from the ready pipe");
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->a, (struct sockaddr *)&name.sun, name.len));
+	UDS_EQ(UDS_OK(write(go[1], &c, 1)), 1, "bytes written to the go pipe");
+	uds_child_finish(&child);
+	uds_serve(p->a, p->kind->type, &name);
+	must_reach(p->kind->type, &name, p->a, -1);
+}
+
+UDS_CASE(abstract_and_path_names_independent, "C-09",
+    "The abstract name \"\\0N\" and the relative path \"N\" are held at once by two sockets, "
+    "and each reaches its own socket",
+    "unix(7) abstract: the name has no connection with filesystem pathnames",
+    NAME_KINDS)
+{
+	struct uds_addr abs, path;
+	struct stat st;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&abs);
+	uds_addr_path(&path, abs.sun.sun_path + 1);
+	uds_serve(p->a, p->kind->type, &path);
+	uds_serve(p->b, p->kind->type, &abs);
+	UDS_OK(lstat(path.sun.sun_path, &st));
+	UDS_REQUIRE(S_ISSOCK(st.st_mode), "\"%s\" is not a socket (mode %#o)", path.sun.sun_path,
+	    (unsigned)st.st_mode);
+	must_reach(p->kind->type, &path, p->a, p->b);
+	must_reach(p->kind->type, &abs, p->b, p->a);
+}
+
+UDS_CASE(unheld_abstract_name_refused, "C-10",
+    "connect() (and, for datagrams, sendto()) to an abstract name nobody holds fails with "
+    "ECONNREFUSED; once a socket holds it the same client connects",
+    "unix(7) ERRORS: ECONNREFUSED, the remote address is not a listening socket; POSIX "
+    "connect(); sendto(): see the expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	char c;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	UDS_FAILS_WITH(ECONNREFUSED, connect(p->a, (struct sockaddr *)&name.sun, name.len));
+	if (p->kind->type == SOCK_DGRAM)
+		UDS_EXPECT_RESULT("abstract.sendto_unheld",
+		    sendto(p->a, "x", 1, 0, (struct sockaddr *)&name.sun, name.len));
+	uds_serve(p->b, p->kind->type, &name);
+	UDS_OK(connect(p->a, (struct sockaddr *)&name.sun, name.len));
+	if (p->kind->type == SOCK_DGRAM) {
+		uds_send_one(p->a, "x", 1);
+		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the new holder");
+	} else
+		close(uds_accept(p->b));
+}
+
+UDS_CASE(dgram_connect_to_stream_abstract_name, "C-11",
+    "connect() of a datagram socket to a stream listener's abstract name fails "
+    "(Linux: ECONNREFUSED, not EPROTOTYPE), while a stream client connects",
+    "observed: Linux net/unix/af_unix.c (abstract lookup by type); gVisor tests; see the "
+    "expectation table",
+    UDS_STREAM | UDS_ABSTRACT | UDS_BLOCK_FWD)
+{
+	int d = uds_socket(SOCK_DGRAM, false);
+
+	UDS_EXPECT_RESULT("abstract.type_mismatch",
+	    connect(d, (struct sockaddr *)&p->b_name.sun, p->b_name.len));
+	must_reach(SOCK_STREAM, &p->b_name, p->listener, -1);
+}
+
+UDS_CASE(types_hold_same_abstract_name, "C-11",
+    "While a socket of one type holds an abstract name, sockets of the two other types bind "
+    "the same name, and each type's client reaches its own type's holder",
+    "observed: Linux net/unix/af_unix.c (abstract names hashed with the type); gVisor tests; "
+    "see the expectation table",
+    NAME_KINDS)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
+	struct uds_addr name;
+	int fds[3];
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	uds_serve(p->a, p->kind->type, &name);
+	for (int i = 0; i < 3; i++) {
+		if (types[i] == p->kind->type) {
+			fds[i] = p->a;
+			continue;
+		}
+		fds[i] = uds_socket(types[i], false);
+		UDS_EXPECT_RESULT("abstract.types_share_name",
+		    bind(fds[i], (struct sockaddr *)&name.sun, name.len));
+		if (types[i] != SOCK_DGRAM)
+			uds_listen(fds[i], 8);
+	}
+	for (int i = 0; i < 3; i++)
+		must_reach(types[i], &name, fds[i], -1);
+}
+
+UDS_CASE_UNPRIV(abstract_ignores_umask_and_fchmod, "C-12",
+    "Unprivileged, under umask 0777 and after fchmod(0) of the socket, the same process still "
+    "connects to its abstract socket; a path socket bound under that umask refuses it (EACCES)",
+    "unix(7) Abstract sockets: umask has no effect, fchmod()/fchown() do not change "
+    "accessibility; unix(7) Pathname socket ownership: connecting needs write permission",
+    NAME_KINDS)
+{
+	struct uds_addr abs, path;
+	struct stat st;
+	mode_t old;
+	int c = uds_socket(p->kind->type, false);
+
+	uds_require_abstract();
+	uds_note("running as uid %d", (int)getuid());
+	UDS_REQUIRE(geteuid() != 0, "running as root: permissions would prove nothing");
+	old = umask(0777);
+	uds_addr_fresh_path(&path);
+	uds_addr_fresh_abstract(&abs);
+	uds_serve(p->b, p->kind->type, &path);
+	uds_serve(p->a, p->kind->type, &abs);
+	umask(old);
+	UDS_FAILS_WITH(EACCES, connect(c, (struct sockaddr *)&path.sun, path.len));
+	UDS_EXPECT_RESULT("abstract.fchmod", fchmod(p->a, 0));
+	UDS_OK(fstat(p->a, &st));
+	UDS_EQ(st.st_mode & 07777, 0, "permission bits of the socket after fchmod(0)");
+	must_reach(p->kind->type, &abs, p->a, -1);
+}
+
+#ifdef CLONE_NEWNET
+struct netns_arg {
+	int type;
+	const struct uds_addr *name;
+	int outside;            /* the holder in the parent's namespace */
+};
+
+static void
+use_name_in_new_netns(void *argp)
+{
+	const struct netns_arg *arg = argp;
+	int fd, server;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		uds_skip("unshare(CLONE_NEWNET) failed with %s: no private network namespace here",
+		    uds_errno_name(errno));
+	fd = uds_socket(arg->type, false);
+	UDS_FAILS_WITH(ECONNREFUSED,
+	    connect(fd, (const struct sockaddr *)&arg->name->sun, arg->name->len));
+	server = uds_socket(arg->type, false);
+	uds_serve(server, arg->type, arg->name);
+	must_reach(arg->type, arg->name, server, arg->outside);
+}
+#endif
+
+UDS_CASE_ROOT(abstract_names_per_network_namespace, "C-13",
+    "From a new network namespace, connect() to a name held outside fails with ECONNREFUSED "
+    "and the same name binds and is reached inside; the holder outside is untouched",
+    "network_namespaces(7): network namespaces isolate the UNIX domain abstract socket "
+    "namespace; unix(7) ERRORS ECONNREFUSED",
+    UDS_STREAM | UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef CLONE_NEWNET
+	struct uds_addr name;
+	struct uds_child child;
+	struct netns_arg arg;
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&name);
+	uds_serve(p->a, p->kind->type, &name);
+	arg = (struct netns_arg){ .type = p->kind->type, .name = &name, .outside = p->a };
+	uds_child_start(&child, use_name_in_new_netns, &arg);
+	uds_child_finish(&child);
+	must_reach(p->kind->type, &name, p->a, -1);
+#else
+	uds_skip("no CLONE_NEWNET: network namespaces are a Linux interface");
+#endif
+}
+
+UDS_CASE(round_trip_over_abstract_names, "C-14",
+    "A pair connected over abstract names carries data both ways, intact, with nothing extra "
+    "queued",
+    "unix(7): abstract addresses for SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET; POSIX send(), "
+    "recv()",
+    UDS_ANY_TYPE | UDS_ABSTRACT | UDS_ANY_MODE)
+{
+	char buf[8];
+
+	uds_send_one(p->a, "ping", 4);
+	uds_recv_all(p->b, buf, 4);
+	UDS_REQUIRE(memcmp(buf, "ping", 4) == 0, "a -> b carried \"%.4s\", not \"ping\"", buf);
+	uds_send_one(p->b, "pong!", 5);
+	uds_recv_all(p->a, buf, 5);
+	UDS_REQUIRE(memcmp(buf, "pong!", 5) == 0, "b -> a carried \"%.5s\", not \"pong!\"", buf);
+	uds_require_nothing_queued(p->a);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(getpeername_returns_abstract_listener_name, "C-15",
+    "getpeername() on a client connected to an abstract listener returns the listener's exact "
+    "name and length (short and full-length names); the server side sees an unnamed client",
+    "unix(7) abstract: returned addresses carry the name in addrlen - sizeof(sa_family_t) "
+    "bytes; unix(7) unnamed: length sizeof(sa_family_t); POSIX getpeername()",
+    UDS_CONN_TYPES | UDS_ABSTRACT | UDS_BLOCK_FWD)
+{
+	struct uds_addr got, full;
+	int l2 = uds_socket(p->kind->type, false), c2 = uds_socket(p->kind->type, false);
+
+	uds_peer_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &p->b_name, "getpeername() of the client");
+	uds_peer_of(p->b, &got);
+	UDS_EQ(got.len, sizeof(sa_family_t), "getpeername() length on the server side");
+	abstract_full(&full);
+	uds_serve(l2, p->kind->type, &full);
+	uds_connect(c2, &full);
+	uds_peer_of(c2, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &full, "getpeername() of a client of a full-length name");
+}
+
+#ifdef CLONE_NEWNET
+static void
+bind_all_nul_name(void *argp)
+{
+	int type = *(const int *)argp;
+	struct uds_addr zero, shorter, got;
+	int server;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		uds_skip("the all-NUL name is one fixed name parallel cases would share, so it is "
+		    "bound only in a private network namespace; unshare(CLONE_NEWNET) failed with %s",
+		    uds_errno_name(errno));
+	memset(&zero, 0, sizeof(zero));
+	zero.sun.sun_family = AF_UNIX;
+	zero.len = sizeof(zero.sun);
+	shorter = zero;
+	shorter.len = SUN_OFF + 2;
+	/* Made after unshare(): a socket belongs to the namespace it was created in. */
+	server = uds_socket(type, false);
+	UDS_EXPECT_RESULT("abstract.all_nul_name",
+	    bind(server, (struct sockaddr *)&zero.sun, zero.len));
+	if (type != SOCK_DGRAM)
+		uds_listen(server, 8);
+	uds_name_of(server, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &zero, "getsockname() of the all-NUL name");
+	must_reach(type, &zero, server, -1);
+	must_be_refused(type, &shorter);
+}
+#endif
+
+UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16",
+    "A full-length abstract name made only of NUL bytes binds, getsockname() returns all of "
+    "it, and it is reached only with its full length (checked in a private network namespace)",
+    "observed: gVisor syscall tests; Linux net/unix/af_unix.c; see the expectation table",
+    NAME_KINDS)
+{
+#ifdef CLONE_NEWNET
+	struct uds_child child;
+	int type = p->kind->type;
+
+	uds_require_abstract();
+	uds_child_start(&child, bind_all_nul_name, &type);
+	uds_child_finish(&child);
+#else
+	uds_skip("no CLONE_NEWNET: the fixed all-NUL name needs a private network namespace");
+#endif
+}
+
+UDS_CASE(autobind_name_form_and_reachable, "C-17",
+    "bind() with addrlen = sizeof(sa_family_t) gives a NUL and 5 characters of [0-9a-f] "
+    "(length offsetof(sun_path) + 6), different for two sockets, and others reach it",
+    "unix(7) Autobind feature: a null byte followed by 5 bytes in [0-9a-f] (since Linux 2.3.15)",
+    NAME_KINDS)
+{
+	struct uds_addr name1, name2;
+
+	uds_require_abstract();
+	autobind(p->a, &name1);
+	autobind(p->b, &name2);
+	require_autobind_form(&name1);
+	require_autobind_form(&name2);
+	UDS_REQUIRE(memcmp(name1.sun.sun_path, name2.sun.sun_path, 6) != 0,
+	    "two sockets were autobound to the same name %s", uds_addr_str(&name1.sun, name1.len));
+	if (p->kind->type != SOCK_DGRAM) {
+		uds_listen(p->a, 8);
+		uds_listen(p->b, 8);
+	}
+	must_reach(p->kind->type, &name1, p->a, p->b);
+	must_reach(p->kind->type, &name2, p->b, p->a);
+}
+
+UDS_CASE(bind_to_autobound_name_eaddrinuse, "C-18",
+    "bind() of another socket to the name a socket was autobound to fails with EADDRINUSE "
+    "and leaves that socket unnamed",
+    "unix(7) Autobind feature; unix(7) ERRORS EADDRINUSE",
+    NAME_KINDS)
+{
+	struct uds_addr name, got;
+
+	uds_require_abstract();
+	autobind(p->a, &name);
+	require_autobind_form(&name);
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, (struct sockaddr *)&name.sun, name.len));
+	uds_name_of(p->b, &got);
+	UDS_EQ(got.len, sizeof(sa_family_t), "getsockname() length of the socket that failed");
+}
+
+#ifdef SO_PASSCRED
+/* Sends one byte to the server as a client would (connect, or sendto for datagrams) and
+ * returns the address the server sees for the client. */
+static void
+reach_and_see(int type, int client, int server, const struct uds_addr *to, struct uds_addr *seen)
+{
+	char c;
+
+	memset(seen, 0, sizeof(*seen));
+	seen->len = sizeof(seen->sun);
+	if (type == SOCK_DGRAM) {
+		UDS_EQ(UDS_OK(sendto(client, "c", 1, 0, (const struct sockaddr *)&to->sun, to->len)), 1,
+		    "bytes sent");
+		uds_wait_readable(server);
+		UDS_EQ(UDS_OK(recvfrom(server, &c, 1, 0, (struct sockaddr *)&seen->sun, &seen->len)), 1,
+		    "bytes at the server");
+	} else {
+		int acc;
+
+		uds_connect(client, to);
+		acc = uds_accept(server);
+		UDS_OK(getpeername(acc, (struct sockaddr *)&seen->sun, &seen->len));
+		close(acc);
+	}
+}
+#endif
+
+UDS_CASE(passcred_socket_autobinds_on_connect_or_send, "C-19",
+    "An unbound socket with SO_PASSCRED is autobound when it connects (datagram: sends): its "
+    "name has the autobind form and is what the server sees; without SO_PASSCRED it stays "
+    "unnamed",
+    "unix(7) SO_PASSCRED: a socket not yet connected gets a unique abstract name; unix(7) "
+    "Autobind feature",
+    NAME_KINDS)
+{
+#ifdef SO_PASSCRED
+	struct uds_addr srv, mine, seen;
+	int one = 1, server = uds_socket(p->kind->type, false);
+
+	uds_require_abstract();
+	uds_addr_fresh_abstract(&srv);
+	uds_serve(server, p->kind->type, &srv);
+	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)));
+	reach_and_see(p->kind->type, p->a, server, &srv, &seen);
+	uds_name_of(p->a, &mine);
+	require_autobind_form(&mine);
+	UDS_REQUIRE_SAME_NAME(&seen, &mine, "the client's address as the server sees it");
+	reach_and_see(p->kind->type, p->b, server, &srv, &seen);
+	uds_name_of(p->b, &mine);
+	UDS_EQ(mine.len, sizeof(sa_family_t), "getsockname() length of a client without SO_PASSCRED");
+#else
+	uds_skip("no SO_PASSCRED on this platform (a Linux option, unix(7))");
+#endif
+}

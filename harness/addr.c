@@ -194,3 +194,56 @@ uds_accept(int listener)
 	uds_wait_readable(listener);
 	return (int)UDS_OK(accept(listener, NULL, NULL));
 }
+
+static void
+name_into(int fd, struct uds_addr *out, bool peer)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->len = sizeof(out->sun);
+	rc = peer ? getpeername(fd, (struct sockaddr *)&out->sun, &out->len)
+	    : getsockname(fd, (struct sockaddr *)&out->sun, &out->len);
+	if (rc == -1)
+		uds_fail_at(__FILE__, __LINE__, "%s(fd %d) failed: %s",
+		    peer ? "getpeername" : "getsockname", fd, uds_errno_name(errno));
+}
+
+void
+uds_name_of(int fd, struct uds_addr *out)
+{
+	name_into(fd, out, false);
+}
+
+void
+uds_peer_of(int fd, struct uds_addr *out)
+{
+	name_into(fd, out, true);
+}
+
+bool
+uds_same_name(const struct uds_addr *got, const struct uds_addr *want)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	size_t size = sizeof(want->sun.sun_path);
+
+	if (got->sun.sun_family != AF_UNIX || got->len <= off)
+		return false;
+	if (want->sun.sun_path[0] != '\0') {
+		/* A path up to its NUL: platforms differ on counting the NUL (B-07). */
+		size_t n = strnlen(want->sun.sun_path, size);
+
+		return got->len >= off + n &&
+		    strncmp(got->sun.sun_path, want->sun.sun_path, n) == 0 &&
+		    (n == size || got->len == off + n || got->sun.sun_path[n] == '\0');
+	}
+	return got->len == want->len && memcmp(&got->sun, &want->sun, want->len) == 0;
+}
+
+void
+uds_serve(int fd, int type, const struct uds_addr *name)
+{
+	uds_bind(fd, name);
+	if (type != SOCK_DGRAM)
+		uds_listen(fd, 8);
+}

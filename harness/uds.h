@@ -84,6 +84,8 @@ void uds_pair_open(const struct uds_kind *kind, struct uds_pair *pair);
 void uds_pair_close(struct uds_pair *pair);
 /* The kind's type as a word, for messages. */
 const char *uds_type_name(int type);
+/* Sets O_NONBLOCK on fd. */
+void uds_set_nonblock(int fd);
 /* A fresh socket of the given type, O_NONBLOCK when asked; skips if the type is absent. */
 int uds_socket(int type, bool nonblock);
 
@@ -114,6 +116,16 @@ void uds_connect(int fd, const struct uds_addr *addr);
 int uds_listener(const struct uds_kind *kind, struct uds_addr *name);
 /* Accepts one pending connection within the deadline. */
 int uds_accept(int listener);
+/* getsockname()/getpeername() into out, asserting success. */
+void uds_name_of(int fd, struct uds_addr *out);
+void uds_peer_of(int fd, struct uds_addr *out);
+/* got names the socket want names: a path up to its NUL, an abstract name byte for byte. */
+bool uds_same_name(const struct uds_addr *got, const struct uds_addr *want);
+#define UDS_REQUIRE_SAME_NAME(got, want, what) \
+	UDS_REQUIRE(uds_same_name((got), (want)), "%s is %s, expected %s", (what), \
+	    uds_addr_str(&(got)->sun, (got)->len), uds_addr_str(&(want)->sun, (want)->len))
+/* Binds fd to name and, unless it is a datagram socket, listens: a server at name. */
+void uds_serve(int fd, int type, const struct uds_addr *name);
 /* Printable form of an address for messages ("path \"s.3\"", "abstract \"\\0uds-..\"", "unnamed"). */
 const char *uds_addr_str(const struct sockaddr_un *sun, socklen_t len);
 
@@ -124,6 +136,12 @@ const char *uds_addr_str(const struct sockaddr_un *sun, socklen_t len);
 void uds_fail_at(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4), noreturn));
 void uds_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Notes the uid and fails when running as root (permission checks would pass vacuously). */
+void uds_require_unprivileged(void);
+/* An address where nothing is mapped (for EFAULT checks). */
+void *uds_unmapped_page(void);
+/* Skips unless the expectation table says the behaviour holds here (value 1). */
+void uds_require_holds(const char *key);
 /* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
 void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

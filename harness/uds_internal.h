@@ -16,7 +16,5 @@ struct timespec;
 void uds_deadline(struct timespec *deadline, int ms);
 int uds_ms_left(const struct timespec *deadline);
 
-/* Sets O_NONBLOCK on fd. */
-void uds_set_nonblock(int fd);
 
 #endif
