@@ -1,2 +1,1638 @@
-/* placeholder */
+/*
+ * connect_test - setting up connections and naming sockets (catalogue
+ * areas D, B and O): listen(), connect() and accept() and their errors,
+ * pathname addresses and the socket node in the filesystem, and the
+ * errors unix(7) lists, each triggered by one scenario.
+ */
 #include "uds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* struct stat timestamps: POSIX.1-2008 st_atim; macOS spells them st_atimespec. */
+#ifdef __APPLE__
+#define st_atim st_atimespec
+#define st_mtim st_mtimespec
+#define st_ctim st_ctimespec
+#endif
+
+#define OFF_PATH   offsetof(struct sockaddr_un, sun_path)
+#define SUN_PATH_SIZE sizeof(((struct sockaddr_un *)0)->sun_path)
+#define SA(a)      ((struct sockaddr *)&(a)->sun)
+#define CSA(a)     ((const struct sockaddr *)&(a)->sun)
+
+#define CONN_UNBOUND  (UDS_CONN_TYPES | UDS_UNBOUND | UDS_BOTH_MODES)
+#define ANY_UNBOUND   (UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+
+static bool
+is_conn(int type)
+{
+	return type == SOCK_STREAM || type == SOCK_SEQPACKET;
+}
+
+static int
+connect_to(int fd, const struct uds_addr *name)
+{
+	return connect(fd, CSA(name), name->len);
+}
+
+/* uds_serve() on a fresh path. */
+static void
+serve_fresh(int fd, int type, struct uds_addr *name)
+{
+	uds_addr_fresh_path(name);
+	uds_serve(fd, type, name);
+}
+
+/* The node at path exists and has the file type (S_IFSOCK, S_IFREG, ...). */
+static void
+require_node(const char *path, mode_t type)
+{
+	struct stat st;
+
+	UDS_REQUIRE(lstat(path, &st) == 0, "lstat(\"%s\"): %s, expected a node", path,
+	    uds_errno_name(errno));
+	UDS_REQUIRE((st.st_mode & S_IFMT) == type, "\"%s\" has file type %#o, expected %#o",
+	    path, (unsigned)(st.st_mode & S_IFMT), (unsigned)type);
+}
+
+static void
+require_no_node(const char *path)
+{
+	struct stat st;
+
+	UDS_FAILS_WITH(ENOENT, lstat(path, &st));
+}
+
+static void
+require_unconnected(int fd)
+{
+	struct uds_addr peer = { .len = sizeof(peer.sun) };
+
+	UDS_FAILS_WITH(ENOTCONN, getpeername(fd, SA(&peer), &peer.len));
+}
+
+/* Nothing is waiting to be accepted or received on fd. */
+static void
+require_nothing_pending(int fd)
+{
+	UDS_EQ(uds_poll(fd, POLLIN, 0) & POLLIN, 0, "POLLIN on a socket nothing should reach");
+}
+
+/* A new socket of the type reaches the server at name: connected and accepted, or a datagram received. */
+static void
+require_reaches(int type, const struct uds_addr *name, int server)
+{
+	int fd = uds_socket(type, false);
+	char c;
+
+	if (is_conn(type)) {
+		uds_connect(fd, name);
+		close(uds_accept(server));
+	} else {
+		UDS_EQ(UDS_OK(sendto(fd, "r", 1, 0, CSA(name), name->len)), 1, "bytes sent");
+		UDS_EQ(uds_recv_one(server, &c, 1, 0), 1, "bytes at the server");
+		UDS_EQ(c, 'r', "byte at the server");
+	}
+	close(fd);
+}
+
+/* A byte each way between two connected ends. */
+static void
+exchange(int x, int y)
+{
+	char c;
+
+	uds_send_one(x, "x", 1);
+	UDS_EQ(uds_recv_one(y, &c, 1, 0), 1, "bytes from x");
+	UDS_EQ(c, 'x', "byte from x");
+	uds_send_one(y, "y", 1);
+	UDS_EQ(uds_recv_one(x, &c, 1, 0), 1, "bytes from y");
+	UDS_EQ(c, 'y', "byte from y");
+}
+
+/* A path of n bytes of c, with its NUL when it fits in sun_path. */
+static void
+path_of_length(struct uds_addr *a, char c, size_t n)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun.sun_family = AF_UNIX;
+	memset(a->sun.sun_path, c, n);
+	a->len = (socklen_t)(OFF_PATH + (n < SUN_PATH_SIZE ? n + 1 : n));
+}
+
+static int
+create_file(const char *path, const char *contents)
+{
+	int fd = (int)UDS_OK(open(path, O_RDWR | O_CREAT | O_EXCL, 0644));
+
+	UDS_EQ(write(fd, contents, strlen(contents)), strlen(contents), "bytes written");
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connection refused, missing and mismatched targets                  */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(connect_to_bound_not_listening_refused, "O-03",
+    "connect() to a stream or seqpacket socket that is bound but not listening fails with "
+    "ECONNREFUSED; once it listens, the same name can be connected to",
+    "POSIX connect(): ECONNREFUSED, the target address was not listening; unix(7) ERRORS",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	UDS_FAILS_WITH(ECONNREFUSED, connect_to(p->a, &name));
+	require_unconnected(p->a);
+	uds_listen(p->b, 1);
+	require_reaches(p->kind->type, &name, p->b);
+}
+
+UDS_CASE(connect_to_closed_listener_refused, "D-21",
+    "connect() to a path whose listener has been closed, the node still being there, fails "
+    "with ECONNREFUSED",
+    "observed: FreeBSD and gVisor tests, BSD and Linux kernel sources; see the expectation table",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+	int l = uds_socket(p->kind->type, false);
+
+	serve_fresh(l, p->kind->type, &name);
+	close(l);
+	require_node(name.sun.sun_path, S_IFSOCK);
+	UDS_EXPECT_RESULT("connect.closed_listener", connect_to(p->a, &name));
+	require_unconnected(p->a);
+}
+
+UDS_CASE(connect_to_mknod_socket_node_refused, "B-31",
+    "connect() to a node made with mknod(S_IFSOCK), to which no socket is bound, fails with "
+    "ECONNREFUSED",
+    "observed: Linux unix_find_bsd(), gVisor tests; see the expectation table",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_path(&name, "mknod-node");
+	if (mknod("mknod-node", S_IFSOCK | 0777, 0) == -1)
+		uds_skip("mknod(S_IFSOCK) failed with %s: no node to connect to", uds_errno_name(errno));
+	require_node("mknod-node", S_IFSOCK);
+	UDS_EXPECT_RESULT("connect.unbound_socket_node", connect_to(p->a, &name));
+	require_unconnected(p->a);
+}
+
+UDS_CASE(connect_to_non_socket_path, "D-22",
+    "connect() to a path that exists but is a regular file or a directory fails (Linux "
+    "ECONNREFUSED, FreeBSD ENOTSOCK) and leaves the file alone",
+    "unix(7) ERRORS: ECONNREFUSED when the target pathname is not a socket; FreeBSD "
+    "unp_connectat(); see the expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr file, dir;
+
+	close(create_file("plain-file", "data"));
+	UDS_OK(mkdir("a-directory", 0755));
+	uds_addr_path(&file, "plain-file");
+	uds_addr_path(&dir, "a-directory");
+	UDS_EXPECT_RESULT("connect.non_socket_path", connect_to(p->a, &file));
+	UDS_EXPECT_RESULT("connect.non_socket_path", connect_to(p->b, &dir));
+	require_node("plain-file", S_IFREG);
+	require_node("a-directory", S_IFDIR);
+	require_unconnected(p->a);
+}
+
+UDS_CASE(connect_to_missing_path_enoent, "O-08",
+    "connect() to a path that does not exist fails with ENOENT and creates nothing there",
+    "POSIX connect(): ENOENT for AF_UNIX when the pathname does not name an existing file; "
+    "unix(7) ERRORS",
+    CONN_UNBOUND)
+{
+	struct uds_addr nobody;
+
+	uds_addr_path(&nobody, "no-such-socket");
+	UDS_FAILS_WITH(ENOENT, connect_to(p->a, &nobody));
+	require_no_node("no-such-socket");
+	require_unconnected(p->a);
+}
+
+UDS_CASE(connect_to_other_connection_type_eprototype, "D-23",
+    "A stream socket connecting to a seqpacket listener's path, or a seqpacket socket to a "
+    "stream listener's path, fails with EPROTOTYPE and queues nothing at the listener",
+    "POSIX connect(): EPROTOTYPE, the address has a different type than the socket bound to "
+    "it; unix(7) ERRORS",
+    CONN_UNBOUND)
+{
+	int other = p->kind->type == SOCK_STREAM ? SOCK_SEQPACKET : SOCK_STREAM;
+	int l = uds_socket(other, false);
+	struct uds_addr name;
+
+	serve_fresh(l, other, &name);
+	UDS_FAILS_WITH(EPROTOTYPE, connect_to(p->a, &name));
+	require_nothing_pending(l);
+	require_unconnected(p->a);
+}
+
+UDS_CASE(dgram_to_listener_eprototype, "O-14",
+    "A datagram socket's connect() or sendto() to the path of a stream or seqpacket listener "
+    "fails with EPROTOTYPE",
+    "POSIX connect(), sendto(): EPROTOTYPE; unix(7) ERRORS",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	static const int types[] = { SOCK_STREAM, SOCK_SEQPACKET };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct uds_addr name;
+		int l;
+
+		if (types[i] == SOCK_SEQPACKET && !uds_have_seqpacket())
+			continue;
+		l = uds_socket(types[i], false);
+		serve_fresh(l, types[i], &name);
+		UDS_FAILS_WITH(EPROTOTYPE, connect_to(p->a, &name));
+		UDS_FAILS_WITH(EPROTOTYPE, sendto(p->a, "x", 1, 0, CSA(&name), name.len));
+		require_nothing_pending(l);
+		close(l);
+	}
+	require_unconnected(p->a);
+}
+
+/* ------------------------------------------------------------------ */
+/* Addresses in use                                                    */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bind_name_of_live_socket_in_use, "O-01",
+    "A second socket binding the path or abstract name held by a live bound socket fails with "
+    "EADDRINUSE; the name still reaches the first socket",
+    "POSIX bind(): EADDRINUSE; unix(7) ERRORS",
+    UDS_ANY_TYPE | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	int type = p->kind->type;
+	int holder = uds_socket(type, false);
+	int second = uds_socket(type, false);
+	struct uds_addr name, got;
+
+	uds_addr_fresh_for(p->kind, &name);
+	uds_serve(holder, type, &name);
+	UDS_FAILS_WITH(EADDRINUSE, bind(second, CSA(&name), name.len));
+	uds_name_of(second, &got);
+	UDS_REQUIRE(!uds_same_name(&got, &name), "the failed bind() still named the socket %s",
+	    uds_addr_str(&got.sun, got.len));
+	require_reaches(type, &name, holder);
+}
+
+UDS_CASE(bind_stale_node_in_use_until_unlink, "B-03",
+    "After the bound socket is closed, binding its path (the node left behind) fails with "
+    "EADDRINUSE; after unlink() of the node the bind succeeds",
+    "POSIX bind(): EADDRINUSE; unix(7) ERRORS EADDRINUSE: the filesystem socket object "
+    "already exists",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	close(p->a);
+	p->a = -1;
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, CSA(&name), name.len));
+	UDS_OK(unlink(name.sun.sun_path));
+	uds_serve(p->b, p->kind->type, &name);
+	require_node(name.sun.sun_path, S_IFSOCK);
+	require_reaches(p->kind->type, &name, p->b);
+}
+
+UDS_CASE(bind_over_regular_file, "B-04",
+    "bind() to a path where a regular file exists fails (Linux EADDRINUSE) and leaves the file "
+    "and its contents untouched",
+    "unix(7) ERRORS: EADDRINUSE; observed: Linux unix_bind_bsd(); see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	char buf[16];
+	int fd;
+
+	close(create_file("regular", "keep"));
+	uds_addr_path(&name, "regular");
+	UDS_EXPECT_RESULT("bind.existing_non_socket", bind(p->a, CSA(&name), name.len));
+	require_node("regular", S_IFREG);
+	fd = (int)UDS_OK(open("regular", O_RDONLY));
+	UDS_EQ(read(fd, buf, sizeof(buf)), 4, "bytes in the file after the bind()");
+	UDS_REQUIRE(memcmp(buf, "keep", 4) == 0, "the file's contents changed");
+	close(fd);
+}
+
+UDS_CASE(bind_path_ends_at_first_nul, "B-28",
+    "A pathname ends at its first NUL: after one socket binds \"p\\0x\", another binding "
+    "\"p\\0y\" fails with EADDRINUSE",
+    "observed: Linux unix_mkname_bsd(), gVisor tests; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr x, y;
+
+	uds_addr_path(&x, "nul-end");
+	x.sun.sun_path[8] = 'x';
+	x.len = (socklen_t)(OFF_PATH + 10);
+	y = x;
+	y.sun.sun_path[8] = 'y';
+	uds_bind(p->a, &x);
+	require_node("nul-end", S_IFSOCK);
+	UDS_EXPECT_RESULT("bind.path_ends_at_nul", bind(p->b, CSA(&y), y.len));
+}
+
+/* ------------------------------------------------------------------ */
+/* Invalid arguments and states                                        */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bind_wrong_family, "O-06",
+    "bind() of an AF_UNIX socket with sun_family AF_INET fails (Linux EINVAL, POSIX "
+    "EAFNOSUPPORT) and creates no node",
+    "unix(7) ERRORS: EINVAL when sun_family is not AF_UNIX; POSIX bind(): EAFNOSUPPORT; see the "
+    "expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_path(&name, "wrong-family");
+	name.sun.sun_family = AF_INET;
+	UDS_EXPECT_RESULT("bind.wrong_family", bind(p->a, CSA(&name), name.len));
+	require_no_node("wrong-family");
+}
+
+/* A sockaddr_un with room past its end, for addrlen > sizeof(struct sockaddr_un). */
+struct long_sun {
+	struct sockaddr_un sun;
+	char past[16];
+};
+
+UDS_CASE(bind_addrlen_too_long, "B-20",
+    "bind() with addrlen one byte larger than sizeof(struct sockaddr_un) fails with EINVAL on "
+    "Linux (NetBSD accepts it) and then creates no node",
+    "observed: Linux unix_validate_addr(), gVisor tests, NetBSD unix(4); see the expectation "
+    "table",
+    ANY_UNBOUND)
+{
+	struct long_sun big;
+	struct uds_addr name;
+
+	uds_addr_path(&name, "too-long");
+	memset(&big, 0, sizeof(big));
+	big.sun = name.sun;
+	UDS_EXPECT_RESULT("bind.addrlen_too_long",
+	    bind(p->a, (struct sockaddr *)&big, sizeof(big.sun) + 1));
+	if (uds_expect("bind.addrlen_too_long")->value != UDS_SUCCEEDS)
+		require_no_node("too-long");
+}
+
+UDS_CASE(connect_addrlen_too_long, "D-25",
+    "connect() to a bound name with addrlen one byte larger than sizeof(struct sockaddr_un) "
+    "fails with EINVAL and connects nothing",
+    "observed: FreeBSD and Linux kernel sources; see the expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct long_sun big;
+	struct uds_addr name;
+
+	serve_fresh(p->b, p->kind->type, &name);
+	memset(&big, 0, sizeof(big));
+	big.sun = name.sun;
+	UDS_EXPECT_RESULT("connect.addrlen_too_long",
+	    connect(p->a, (struct sockaddr *)&big, sizeof(big.sun) + 1));
+	require_unconnected(p->a);
+	if (is_conn(p->kind->type))
+		require_nothing_pending(p->b);
+}
+
+UDS_CASE(bind_bound_socket_einval, "B-13",
+    "bind() of an already-bound socket (also one that listens) to a different new path fails "
+    "with EINVAL; no node appears there and the socket keeps its name",
+    "POSIX bind(): EINVAL, the socket is already bound to an address",
+    ANY_UNBOUND)
+{
+	struct uds_addr first, second, got;
+
+	uds_addr_fresh_path(&first);
+	uds_addr_fresh_path(&second);
+	uds_bind(p->a, &first);
+	UDS_FAILS_WITH(EINVAL, bind(p->a, CSA(&second), second.len));
+	require_no_node(second.sun.sun_path);
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &first, "the name after the failed bind()");
+	if (is_conn(p->kind->type)) {
+		serve_fresh(p->b, p->kind->type, &first);
+		UDS_FAILS_WITH(EINVAL, bind(p->b, CSA(&second), second.len));
+		require_no_node(second.sun.sun_path);
+	}
+}
+
+UDS_CASE(bind_bound_socket_to_own_path, "B-14",
+    "bind() of a bound socket to its own existing path fails (Linux EADDRINUSE, POSIX EINVAL); "
+    "the socket keeps its name and node",
+    "observed: Linux >= 4.19 (EINVAL on 4.9), gVisor tests; POSIX bind() EINVAL; see the "
+    "expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name, got;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_EXPECT_RESULT("bind.rebind_own_path", bind(p->a, CSA(&name), name.len));
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &name, "the name after the second bind()");
+	require_node(name.sun.sun_path, S_IFSOCK);
+}
+
+UDS_CASE(listen_unbound, "D-02",
+    "listen() on a stream or seqpacket socket that was never bound fails (Linux EINVAL, "
+    "FreeBSD EDESTADDRREQ) and the socket does not accept",
+    "POSIX listen(): EDESTADDRREQ; unix(7) ERRORS: EINVAL; see the expectation table",
+    UDS_CONN_TYPES | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_RESULT("listen.unbound", listen(p->a, 4));
+	UDS_FAILS_WITH(EINVAL, accept(p->a, NULL, NULL));
+}
+
+UDS_CASE(listen_connected_einval, "D-05",
+    "listen() on either end of an established connection (client, accepted or socketpair "
+    "end) fails with EINVAL; the connection keeps working",
+    "POSIX listen(): EINVAL, the socket is already connected",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	UDS_FAILS_WITH(EINVAL, listen(p->a, 4));
+	UDS_FAILS_WITH(EINVAL, listen(p->b, 4));
+	exchange(p->a, p->b);
+}
+
+UDS_CASE(connect_connected_eisconn, "O-07",
+    "connect() on either end of an established stream or seqpacket connection to another "
+    "listener fails with EISCONN; nothing reaches that listener and the connection still works",
+    "POSIX connect(): EISCONN, connection-mode socket already connected; unix(7) ERRORS",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name);
+
+	UDS_FAILS_WITH(EISCONN, connect_to(p->a, &name));
+	UDS_FAILS_WITH(EISCONN, connect_to(p->b, &name));
+	require_nothing_pending(l);
+	exchange(p->a, p->b);
+}
+
+UDS_CASE(connect_listener_to_itself, "D-24",
+    "connect() of a listening socket to its own address fails with EINVAL",
+    "observed: Linux unix_stream_connect(), gVisor tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_RESULT("connect.listener_to_itself", connect_to(p->listener, &p->b_name));
+	require_reaches(p->kind->type, &p->b_name, p->listener);
+}
+
+/* ------------------------------------------------------------------ */
+/* listen() and accept()                                               */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bind_then_listen, "D-01",
+    "bind() then listen() on a stream or seqpacket socket succeeds, also with backlog -1, and "
+    "the socket then accepts connections",
+    "POSIX listen(): a negative backlog acts as 0, which may allow connections (implementation-"
+    "defined minimum queue)",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int l = uds_socket(p->kind->type, false);
+
+	uds_addr_fresh_for(p->kind, &name);
+	uds_bind(l, &name);
+	UDS_EQ(UDS_OK(listen(l, -1)), 0, "listen(fd, -1)");
+	require_reaches(p->kind->type, &name, l);
+}
+
+UDS_CASE(listen_twice, "D-03",
+    "listen() on a socket that is already listening succeeds and it goes on accepting",
+    "observed: Linux unix_listen(), gVisor and kselftests; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_RESULT("listen.twice", listen(p->listener, 4));
+	require_reaches(p->kind->type, &p->b_name, p->listener);
+}
+
+UDS_CASE(listen_dgram_unsupported, "D-11",
+    "listen() on a datagram socket, unbound or bound, fails with EOPNOTSUPP; the socket still "
+    "receives datagrams",
+    "POSIX listen(): EOPNOTSUPP, the socket protocol does not support listen(); unix(7) ERRORS",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+
+	UDS_FAILS_WITH(EOPNOTSUPP, listen(p->a, 4));
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_FAILS_WITH(EOPNOTSUPP, listen(p->a, 4));
+	require_reaches(SOCK_DGRAM, &name, p->a);
+}
+
+UDS_CASE(accept_dgram_unsupported, "D-11",
+    "accept() on a bound datagram socket fails (Linux EOPNOTSUPP, FreeBSD EINVAL) and returns "
+    "no descriptor",
+    "POSIX accept(): EOPNOTSUPP; unix(7) ERRORS; FreeBSD tests; see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	struct uds_fd_snapshot snap;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	uds_fds_snapshot(&snap);
+	UDS_EXPECT_RESULT("accept.dgram", accept(p->a, NULL, NULL));
+	UDS_FDS_UNCHANGED(&snap, "accept() on a datagram socket");
+}
+
+UDS_CASE(accept_unbound_einval, "D-12",
+    "accept() on a never-bound stream or seqpacket socket fails at once with EINVAL, blocking "
+    "or not",
+    "POSIX accept(): EINVAL, the socket is not accepting connections",
+    CONN_UNBOUND)
+{
+	UDS_FAILS_WITH(EINVAL, accept(p->a, NULL, NULL));
+}
+
+UDS_CASE(accept_not_listening_einval, "D-13",
+    "accept() on a bound stream or seqpacket socket that is not listening fails at once with "
+    "EINVAL, blocking or not",
+    "POSIX accept(): EINVAL, the socket is not accepting connections",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_FAILS_WITH(EINVAL, accept(p->a, NULL, NULL));
+}
+
+UDS_CASE(accept_nonblocking_nothing_pending, "D-17",
+    "accept() on a non-blocking listener with no pending connection fails with EAGAIN or "
+    "EWOULDBLOCK; once a client connects, accept() returns it",
+    "POSIX accept(): EAGAIN or EWOULDBLOCK, O_NONBLOCK set and no connections present",
+    UDS_CONN_TYPES | UDS_UNBOUND | UDS_NONBLOCK)
+{
+	struct uds_addr name;
+	int c = uds_socket(p->kind->type, false);
+	int rc, err;
+
+	serve_fresh(p->a, p->kind->type, &name);
+	rc = accept(p->a, NULL, NULL);
+	err = errno;
+	UDS_REQUIRE(rc == -1 && (err == EAGAIN || err == EWOULDBLOCK),
+	    "accept() with nothing pending returned %d (%s), expected EAGAIN", rc,
+	    rc == -1 ? uds_errno_name(err) : "a descriptor");
+	uds_connect(c, &name);
+	uds_wait_readable(p->a);
+	exchange(c, (int)UDS_OK(accept(p->a, NULL, NULL)));
+}
+
+UDS_CASE(nonblocking_connect_completes_at_once, "D-10",
+    "A non-blocking connect() to a listener with room in its backlog returns 0 at once (no "
+    "EINPROGRESS) and the connection is accepted",
+    "observed: Linux unix_stream_connect(), gVisor tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_UNBOUND | UDS_NONBLOCK)
+{
+	struct uds_addr name, peer;
+
+	serve_fresh(p->b, p->kind->type, &name);
+	UDS_EXPECT_RESULT("connect.nonblocking_completes", connect_to(p->a, &name));
+	uds_peer_of(p->a, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &name, "getpeername() after the connect()");
+	uds_wait_readable(p->b);
+	exchange(p->a, (int)UDS_OK(accept(p->b, NULL, NULL)));
+}
+
+UDS_CASE(connect_accept_exchange, "D-19",
+    "connect() to a listening name succeeds, accept() returns a new descriptor for the server "
+    "end, and data flows both ways while the listener keeps listening",
+    "POSIX connect(), accept(); APUE 17.3",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name);
+	int c = uds_socket(p->kind->type, p->kind->nonblock);
+	int s;
+
+	UDS_EQ(UDS_OK(connect_to(c, &name)), 0, "connect()");
+	s = uds_accept(l);
+	UDS_REQUIRE(s != l && s != c, "accept() returned descriptor %d, not a new one", s);
+	exchange(c, s);
+	require_reaches(p->kind->type, &name, l);
+}
+
+UDS_CASE(data_sent_before_accept_is_readable, "D-20",
+    "Data a client sends right after connect(), before the server calls accept(), is read "
+    "from the accepted socket",
+    "observed: Linux and FreeBSD tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name);
+	int c = uds_socket(p->kind->type, false);
+	char buf[16];
+	ssize_t n = -1;
+	int s;
+
+	uds_connect(c, &name);
+	UDS_EQ(UDS_OK(send(c, "early", 5, 0)), 5, "bytes sent before accept()");
+	s = uds_accept(l);
+	if (uds_poll(s, POLLIN, UDS_DEADLINE_MS) & POLLIN)
+		n = recv(s, buf, sizeof(buf), MSG_DONTWAIT);
+	UDS_EXPECT_VALUE("accept.data_before_accept", n == 5 && memcmp(buf, "early", 5) == 0);
+}
+
+UDS_CASE(accept_address_of_unbound_client, "D-16",
+    "accept() of a connection from an unbound client returns an AF_UNIX address holding only "
+    "the family (Linux: length sizeof(sa_family_t))",
+    "unix(7) Address format: unnamed sockets; NetBSD tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr name, from;
+
+	serve_fresh(p->b, p->kind->type, &name);
+	uds_connect(p->a, &name);
+	uds_wait_readable(p->b);
+	memset(&from, 0xa5, sizeof(from));
+	from.len = sizeof(from.sun);
+	UDS_OK(accept(p->b, SA(&from), &from.len));
+	UDS_EQ(from.sun.sun_family, AF_UNIX, "sun_family of the accepted address");
+	UDS_EXPECT_VALUE("accept.unbound_client_addrlen", from.len);
+}
+
+UDS_CASE(bound_client_name_seen_by_server, "D-31",
+    "A client bound to its own name before connect(): accept()'s address and getpeername() on "
+    "the accepted socket both give the client's name",
+    "POSIX accept(): the address of the connecting socket; POSIX getpeername(); gVisor tests",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr cname, from, peer;
+	int c = uds_socket(p->kind->type, false);
+	int s;
+
+	uds_addr_fresh_for(p->kind, &cname);
+	uds_bind(c, &cname);
+	uds_connect(c, &p->b_name);
+	uds_wait_readable(p->listener);
+	memset(&from, 0, sizeof(from));
+	from.len = sizeof(from.sun);
+	s = (int)UDS_OK(accept(p->listener, SA(&from), &from.len));
+	UDS_REQUIRE_SAME_NAME(&from, &cname, "accept()'s address");
+	uds_peer_of(s, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &cname, "getpeername() on the accepted socket");
+}
+
+/* ------------------------------------------------------------------ */
+/* Names of connected sockets                                          */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(getpeername_names_listener, "D-26",
+    "getpeername() on a connected client returns the name the listener is bound to",
+    "POSIX getpeername(): the address of the peer; NetBSD and gVisor tests",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr peer, lname;
+
+	uds_peer_of(p->a, &peer);
+	uds_name_of(p->listener, &lname);
+	UDS_REQUIRE_SAME_NAME(&peer, &p->b_name, "the client's peer name");
+	UDS_EQ(peer.len, lname.len, "length of the peer name against the listener's own");
+}
+
+UDS_CASE(accepted_socket_has_listener_name, "D-27",
+    "getsockname() on an accepted socket returns the listener's bound name",
+    "observed: NetBSD tests, Linux unix_stream_connect(); see the expectation table",
+    UDS_CONN_TYPES | UDS_PATH | UDS_BLOCK_FWD)
+{
+	struct uds_addr mine, lname;
+
+	uds_name_of(p->b, &mine);
+	uds_name_of(p->listener, &lname);
+	UDS_EXPECT_VALUE("accept.getsockname_is_listener_name",
+	    mine.len == lname.len && memcmp(&mine.sun, &lname.sun, mine.len) == 0);
+}
+
+UDS_CASE(getpeername_unconnected_enotconn, "D-28",
+    "getpeername() on a socket that is not connected, unbound or bound, fails with ENOTCONN",
+    "POSIX getpeername(): ENOTCONN; unix(7) ERRORS",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	require_unconnected(p->a);
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	require_unconnected(p->a);
+}
+
+UDS_CASE(getpeername_listener_enotconn, "D-29",
+    "getpeername() on a listening socket fails with ENOTCONN, while getsockname() names it",
+    "POSIX getpeername(): ENOTCONN, the socket is not connected; NetBSD tests",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr mine;
+
+	require_unconnected(p->listener);
+	uds_name_of(p->listener, &mine);
+	UDS_REQUIRE_SAME_NAME(&mine, &p->b_name, "the listener's name");
+}
+
+UDS_CASE(getpeername_bad_length_or_buffer, "D-30",
+    "getpeername() on a connected socket with *addrlen = -1 fails with EINVAL, and into an "
+    "unmapped buffer with EFAULT",
+    "Linux getpeername(2) EINVAL, EFAULT; FreeBSD getpeername(2); see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	struct uds_addr peer;
+	socklen_t len = (socklen_t)-1;
+
+	UDS_EXPECT_RESULT("getpeername.negative_len", getpeername(p->a, SA(&peer), &len));
+	len = sizeof(peer.sun);
+	UDS_EXPECT_RESULT("getpeername.bad_pointer",
+	    getpeername(p->a, (struct sockaddr *)uds_unmapped_page(), &len));
+}
+
+UDS_CASE(getpeername_bad_descriptor, "D-30",
+    "getpeername() on a closed descriptor fails with EBADF, on a regular file with ENOTSOCK",
+    "POSIX getpeername(): EBADF, ENOTSOCK",
+    UDS_NO_KIND)
+{
+	struct uds_addr peer = { .len = sizeof(peer.sun) };
+	int fd = create_file("not-a-socket", "");
+	int closed = (int)UDS_OK(dup(fd));
+
+	close(closed);
+	UDS_FAILS_WITH(EBADF, getpeername(closed, SA(&peer), &peer.len));
+	UDS_FAILS_WITH(ENOTSOCK, getpeername(fd, SA(&peer), &peer.len));
+}
+
+/* ------------------------------------------------------------------ */
+/* Permissions                                                         */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE_UNPRIV(connect_without_write_permission, "L-49",
+    "Unprivileged, connect() to a listener whose node was chmod'ed 0555 fails with EACCES; "
+    "after chmod 0200 (write permission alone) it succeeds",
+    "POSIX connect(): EACCES, write access to the named socket is denied; unix(7): connecting "
+    "requires write permission on the socket; FreeBSD unix(4)",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_require_unprivileged();
+	serve_fresh(p->b, p->kind->type, &name);
+	UDS_OK(chmod(name.sun.sun_path, 0555));
+	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
+	require_nothing_pending(p->b);
+	UDS_OK(chmod(name.sun.sun_path, 0200));
+	require_reaches(p->kind->type, &name, p->b);
+}
+
+UDS_CASE_UNPRIV(sendto_without_write_permission, "L-50",
+    "Unprivileged, sendto() and connect() to a datagram socket whose node was chmod'ed 0555 "
+    "fail with EACCES and deliver nothing; after chmod 0200 the datagram arrives",
+    "POSIX sendto(), connect(): EACCES; unix(7): sending a datagram requires write permission "
+    "on the socket; FreeBSD unix(4)",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+
+	uds_require_unprivileged();
+	serve_fresh(p->b, SOCK_DGRAM, &name);
+	UDS_OK(chmod(name.sun.sun_path, 0555));
+	UDS_FAILS_WITH(EACCES, sendto(p->a, "x", 1, 0, CSA(&name), name.len));
+	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
+	uds_require_nothing_queued(p->b);
+	UDS_OK(chmod(name.sun.sun_path, 0200));
+	require_reaches(SOCK_DGRAM, &name, p->b);
+}
+
+UDS_CASE_UNPRIV(bind_in_unwritable_directory, "B-17",
+    "Unprivileged, bind() in a directory without write permission, or without search "
+    "permission, fails with EACCES and creates no node",
+    "POSIX bind(): EACCES; unix(7): creation needs write and search permission on the directory",
+    ANY_UNBOUND)
+{
+	struct uds_addr ro, nosearch, ok;
+
+	uds_require_unprivileged();
+	UDS_OK(mkdir("ro-dir", 0700));
+	UDS_OK(mkdir("ns-dir", 0700));
+	UDS_OK(chmod("ro-dir", 0555));
+	UDS_OK(chmod("ns-dir", 0600));
+	uds_addr_path(&ro, "ro-dir/s");
+	uds_addr_path(&nosearch, "ns-dir/s");
+	UDS_FAILS_WITH(EACCES, bind(p->a, CSA(&ro), ro.len));
+	UDS_FAILS_WITH(EACCES, bind(p->a, CSA(&nosearch), nosearch.len));
+	UDS_OK(chmod("ro-dir", 0755));
+	UDS_OK(chmod("ns-dir", 0755));
+	require_no_node("ro-dir/s");
+	require_no_node("ns-dir/s");
+	uds_addr_path(&ok, "ro-dir/t");
+	uds_bind(p->b, &ok);
+}
+
+/* ------------------------------------------------------------------ */
+/* Path resolution errors                                              */
+/* ------------------------------------------------------------------ */
+
+/* bind() to path fails with err; the socket stays unbound and can then bind elsewhere. */
+static void
+bind_fails_at(int fd, const char *path, int err)
+{
+	struct uds_addr name, good;
+
+	uds_addr_path(&name, path);
+	UDS_FAILS_WITH(err, bind(fd, CSA(&name), name.len));
+	uds_addr_fresh_path(&good);
+	uds_bind(fd, &good);
+}
+
+UDS_CASE(bind_missing_directory_enoent, "B-15",
+    "bind() to a path whose directory does not exist fails with ENOENT",
+    "POSIX bind(): ENOENT, a component of the path prefix does not exist",
+    ANY_UNBOUND)
+{
+	bind_fails_at(p->a, "no-such-dir/s", ENOENT);
+	require_no_node("no-such-dir");
+}
+
+UDS_CASE(bind_through_file_enotdir, "B-16",
+    "bind() to a path in which a non-final component is a regular file fails with ENOTDIR",
+    "POSIX bind(): ENOTDIR, a component of the path prefix is not a directory",
+    ANY_UNBOUND)
+{
+	close(create_file("file-not-dir", "x"));
+	bind_fails_at(p->a, "file-not-dir/s", ENOTDIR);
+	require_node("file-not-dir", S_IFREG);
+}
+
+UDS_CASE(bind_through_symlink_loop_eloop, "B-19",
+    "bind() to a path that runs through a loop of symbolic links fails with ELOOP",
+    "POSIX bind(): ELOOP, a loop exists in symbolic links encountered during resolution",
+    ANY_UNBOUND)
+{
+	UDS_OK(symlink("loop-b", "loop-a"));
+	UDS_OK(symlink("loop-a", "loop-b"));
+	bind_fails_at(p->a, "loop-a/s", ELOOP);
+	require_node("loop-a", S_IFLNK);
+}
+
+#if defined(CLONE_NEWNS) && defined(MS_RDONLY) && defined(MS_PRIVATE)
+static void
+bind_on_read_only_mount(void *arg)
+{
+	int type = *(int *)arg;
+	int fd = uds_socket(type, false);
+
+	if (unshare(CLONE_NEWNS) == -1)
+		uds_skip("unshare(CLONE_NEWNS) failed with %s: no private read-only mount",
+		    uds_errno_name(errno));
+	UDS_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	if (mount("uds-ro", "ro-mount", "tmpfs", MS_RDONLY, NULL) == -1)
+		uds_skip("mounting a read-only tmpfs failed with %s", uds_errno_name(errno));
+	bind_fails_at(fd, "ro-mount/s", EROFS);
+}
+#endif
+
+UDS_CASE_ROOT(bind_on_read_only_filesystem_erofs, "B-18",
+    "bind() to a path on a read-only filesystem (a tmpfs mounted read-only in a private mount "
+    "namespace) fails with EROFS",
+    "POSIX bind(): EROFS, the name would reside on a read-only file system",
+    ANY_UNBOUND)
+{
+#if defined(CLONE_NEWNS) && defined(MS_RDONLY) && defined(MS_PRIVATE)
+	struct uds_child child;
+	int type = p->kind->type;
+
+	UDS_OK(mkdir("ro-mount", 0755));
+	uds_child_start(&child, bind_on_read_only_mount, &type);
+	uds_child_finish(&child);
+	require_no_node("ro-mount/s");
+#else
+	uds_skip("no private mount namespaces here (CLONE_NEWNS), so no safe read-only mount");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* The socket node                                                     */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bind_creates_socket_node, "B-01",
+    "bind() to a new path creates a filesystem object of type socket there (lstat() and "
+    "stat() report S_IFSOCK)",
+    "POSIX bind(); unix(7); FreeBSD unix(4)",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct stat st;
+
+	uds_addr_fresh_path(&name);
+	require_no_node(name.sun.sun_path);
+	uds_bind(p->a, &name);
+	require_node(name.sun.sun_path, S_IFSOCK);
+	UDS_OK(stat(name.sun.sun_path, &st));
+	UDS_REQUIRE(S_ISSOCK(st.st_mode), "stat() mode %#o is not a socket", (unsigned)st.st_mode);
+}
+
+UDS_CASE(node_stays_after_close, "B-02",
+    "close() of the bound socket leaves its node in the filesystem; unlink() removes it",
+    "unix(7): the socket file persists until unlinked; FreeBSD unix(4), bind(2)",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	close(p->a);
+	p->a = -1;
+	require_node(name.sun.sun_path, S_IFSOCK);
+	UDS_OK(unlink(name.sun.sun_path));
+	require_no_node(name.sun.sun_path);
+}
+
+UDS_CASE(unlink_live_path_then_rebind, "B-05",
+    "After unlink() of a live bound socket's path a second socket binds the same path; the "
+    "name now reaches the second socket and the first keeps its existing connection",
+    "unix(7); observed: Linux unix_find_bsd() looks sockets up by inode; see the expectation "
+    "table",
+    UDS_ANY_TYPE | UDS_PATH | UDS_BLOCK_FWD)
+{
+	int type = p->kind->type;
+	int second = uds_socket(type, false);
+	int old = is_conn(type) ? p->listener : p->b;
+
+	UDS_OK(unlink(p->b_name.sun.sun_path));
+	UDS_EXPECT_RESULT("bind.after_unlink_live_path",
+	    bind(second, CSA(&p->b_name), p->b_name.len));
+	if (is_conn(type))
+		uds_listen(second, 4);
+	require_reaches(type, &p->b_name, second);
+	require_nothing_pending(old);
+	exchange(p->a, p->b);
+}
+
+UDS_CASE(unlink_listener_path, "B-06",
+    "After unlink() of a listener's path, connect() to that path fails with ENOENT; the "
+    "connection made earlier keeps working",
+    "POSIX connect(): ENOENT; unix(7)",
+    UDS_CONN_TYPES | UDS_PATH | UDS_BOTH_MODES)
+{
+	int c = uds_socket(p->kind->type, p->kind->nonblock);
+
+	UDS_OK(unlink(p->b_name.sun.sun_path));
+	UDS_FAILS_WITH(ENOENT, connect_to(c, &p->b_name));
+	require_nothing_pending(p->listener);
+	exchange(p->a, p->b);
+}
+
+UDS_CASE(getsockname_returns_bound_path, "B-07",
+    "getsockname() after bind(path) returns the same path; Linux counts the terminating NUL "
+    "in the length, NetBSD does not",
+    "unix(7) Address format; FreeBSD unix(4); NetBSD tests; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name, got;
+	size_t n;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &name, "getsockname()");
+	n = OFF_PATH + strlen(name.sun.sun_path);
+	UDS_REQUIRE(got.len == n || got.len == n + 1, "getsockname() length %u, expected %zu or "
+	    "%zu", (unsigned)got.len, n, n + 1);
+	UDS_EXPECT_VALUE("getsockname.path_counts_nul", got.len == n + 1);
+}
+
+UDS_CASE(node_mode_follows_umask, "B-08",
+    "Under umask 022 the node bind() creates has mode 0755 (all permissions but the umask's)",
+    "unix(7) Pathname socket ownership and permissions; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct stat st;
+	mode_t old = umask(022);
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	umask(old);
+	UDS_OK(lstat(name.sun.sun_path, &st));
+	UDS_EXPECT_VALUE("bind.node_mode_umask", st.st_mode & 07777);
+}
+
+/* Sends one byte c to name from fd: connect() and send() for connection types, sendto() otherwise. */
+static void
+send_via(int fd, int type, const struct uds_addr *name, char c)
+{
+	if (is_conn(type)) {
+		uds_connect(fd, name);
+		uds_send_one(fd, &c, 1);
+	} else
+		UDS_EQ(UDS_OK(sendto(fd, &c, 1, 0, CSA(name), name->len)), 1, "bytes sent");
+}
+
+/* Child of B-29: one connection from the work directory, then from a subdirectory. */
+static void
+relative_client(void *arg)
+{
+	const struct uds_kind *k = arg;
+	struct uds_addr here, up;
+
+	uds_addr_path(&here, "rel-sock");
+	uds_addr_path(&up, "../rel-sock");
+	send_via(uds_socket(k->type, false), k->type, &here, 'c');
+	UDS_OK(chdir("subdir"));
+	UDS_FAILS_WITH(ENOENT, connect_to(uds_socket(k->type, false), &here));
+	send_via(uds_socket(k->type, false), k->type, &up, 's');
+}
+
+UDS_CASE(relative_path_resolves_against_cwd, "B-29",
+    "A relative path is resolved against the caller's working directory: another process in "
+    "the same directory connects to it, from a subdirectory only via \"../\"",
+    "FreeBSD unix(4), macOS unix(4): absolute or relative pathnames; POSIX path resolution",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct uds_child child;
+	struct uds_kind kind = *p->kind;
+	int server = p->b;
+
+	UDS_OK(mkdir("subdir", 0755));
+	uds_addr_path(&name, "rel-sock");
+	uds_serve(server, p->kind->type, &name);
+	uds_child_start(&child, relative_client, &kind);
+	for (int i = 0; i < 2; i++) {
+		char buf[8];
+		int s = is_conn(p->kind->type) ? uds_accept(server) : server;
+
+		UDS_EQ(uds_recv_one(s, buf, sizeof(buf), 0), 1, "bytes from the relative client");
+		UDS_EQ(buf[0], i == 0 ? 'c' : 's', "which client connection arrived");
+	}
+	uds_child_finish(&child);
+}
+
+UDS_CASE(sun_path_size, "B-22",
+    "sizeof(sun_path) is 108 on Linux and illumos, 104 on the BSDs and macOS",
+    "POSIX <sys/un.h> (size unspecified); unix(7); FreeBSD, NetBSD, OpenBSD, macOS unix(4); "
+    "see the expectation table",
+    UDS_NO_KIND)
+{
+	UDS_EXPECT_VALUE("sun_path.size", SUN_PATH_SIZE);
+}
+
+UDS_CASE(longest_paths, "B-23",
+    "A path of sizeof(sun_path) - 1 bytes plus NUL binds and is reached; on Linux one of "
+    "sizeof(sun_path) bytes without a NUL also binds, and getsockname() returns it with no NUL",
+    "unix(7) Address format and BUGS; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr longest, full, got;
+
+	path_of_length(&longest, 'l', SUN_PATH_SIZE - 1);
+	UDS_EQ(longest.len, sizeof(struct sockaddr_un), "addrlen of the longest path with NUL");
+	uds_serve(p->b, p->kind->type, &longest);
+	require_node(longest.sun.sun_path, S_IFSOCK);
+	require_reaches(p->kind->type, &longest, p->b);
+
+	path_of_length(&full, 'f', SUN_PATH_SIZE);
+	UDS_EXPECT_RESULT("bind.path_fills_sun_path", bind(p->a, CSA(&full), full.len));
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE(got.len >= sizeof(struct sockaddr_un), "getsockname() length %u is shorter "
+	    "than the bound address", (unsigned)got.len);
+	UDS_REQUIRE(memcmp(got.sun.sun_path, full.sun.sun_path, SUN_PATH_SIZE) == 0,
+	    "getsockname() did not return the %zu-byte path", SUN_PATH_SIZE);
+}
+
+UDS_CASE(open_socket_node_fails, "B-30",
+    "open() of a socket node, read-only, write-only or read-write, fails (Linux ENXIO) and the "
+    "node still reaches its socket",
+    "Linux open(2) ENXIO: the file is a UNIX domain socket; POSIX open() EOPNOTSUPP; see the "
+    "expectation table",
+    UDS_NO_KIND)
+{
+	static const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	int l = uds_socket(SOCK_STREAM, false);
+	struct uds_addr name;
+
+	serve_fresh(l, SOCK_STREAM, &name);
+	for (size_t i = 0; i < 3; i++)
+		UDS_EXPECT_RESULT("open.socket_node", open(name.sun.sun_path, modes[i]));
+	require_node(name.sun.sun_path, S_IFSOCK);
+	require_reaches(SOCK_STREAM, &name, l);
+}
+
+UDS_CASE(connect_through_link_or_rename, "B-32",
+    "connect()/sendto() through a hard link to a bound node, or to the node's new name after "
+    "rename(), reaches the bound socket",
+    "observed: Linux unix_find_bsd() finds the socket through the node's inode; see the "
+    "expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name, link_name, moved;
+	int type = p->kind->type;
+	int c = uds_socket(type, false);
+
+	serve_fresh(p->b, type, &name);
+	uds_addr_path(&link_name, "hard-link");
+	uds_addr_path(&moved, "renamed");
+	UDS_OK(link(name.sun.sun_path, "hard-link"));
+	UDS_EXPECT_RESULT("connect.via_link_or_rename", connect_to(c, &link_name));
+	close(c);
+	if (is_conn(type))
+		close(uds_accept(p->b));
+	UDS_OK(rename(name.sun.sun_path, "renamed"));
+	require_no_node(name.sun.sun_path);
+	require_reaches(type, &moved, p->b);
+}
+
+/* ------------------------------------------------------------------ */
+/* The rest of the unix(7) ERRORS list                                 */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(send_from_unmapped_buffer_efault, "O-05",
+    "send() and write() from a buffer in an unmapped page fail with EFAULT and queue nothing; "
+    "the next good send arrives alone",
+    "unix(7) ERRORS: EFAULT, user memory address was not valid; POSIX <errno.h> EFAULT",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	void *bad = uds_unmapped_page();
+	char buf[8];
+
+	UDS_FAILS_WITH(EFAULT, send(p->a, bad, 16, 0));
+	UDS_FAILS_WITH(EFAULT, write(p->a, bad, 16));
+	uds_require_nothing_queued(p->b);
+	uds_send_one(p->a, "ok", 2);
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 2, "bytes of the good send");
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(read_after_peer_closed_with_unread_data, "O-04",
+    "When the peer closes while data we sent is still unread in its queue, our next read fails "
+    "with ECONNRESET (Linux)",
+    "unix(7) ERRORS: ECONNRESET, remote socket was unexpectedly closed; see the expectation table",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	char buf[8];
+
+	uds_send_one(p->a, "unread", 6);
+	uds_wait_readable(p->b);
+	close(p->b);
+	p->b = -1;
+	UDS_EXPECT_RESULT("recv.peer_closed_with_unread", recv(p->a, buf, sizeof(buf), 0));
+}
+
+UDS_CASE(dgram_send_oob_unsupported, "O-10",
+    "send() with MSG_OOB on a datagram socket fails with EOPNOTSUPP and sends nothing",
+    "unix(7) ERRORS: EOPNOTSUPP, tried to use the out-of-band data option; see the expectation "
+    "table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	UDS_EXPECT_RESULT("send.dgram_oob", send(p->a, "x", 1, MSG_OOB));
+	uds_require_nothing_queued(p->b);
+}
+
+static void
+sigpipe_noop(int sig)
+{
+	(void)sig;
+}
+
+/* True when SIGPIPE is pending (blocked); consumes it. */
+static bool
+take_sigpipe(void)
+{
+	sigset_t pending, only;
+	int sig;
+
+	UDS_OK(sigpending(&pending));
+	if (!sigismember(&pending, SIGPIPE))
+		return false;
+	sigemptyset(&only);
+	sigaddset(&only, SIGPIPE);
+	UDS_EQ(sigwait(&only, &sig), 0, "sigwait()");
+	return true;
+}
+
+UDS_CASE(send_after_peer_closed_epipe, "O-12",
+    "send() on a stream or seqpacket end whose peer has closed fails with EPIPE, raising "
+    "SIGPIPE unless MSG_NOSIGNAL is given",
+    "POSIX send(): EPIPE, SIGPIPE for SOCK_STREAM and SOCK_SEQPACKET without MSG_NOSIGNAL; "
+    "unix(7) ERRORS; seqpacket: see the expectation table",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+{
+#ifdef MSG_NOSIGNAL
+	struct sigaction sa = { .sa_handler = sigpipe_noop };
+	sigset_t block, old;
+	bool nosignal_raised, plain_raised;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGPIPE);
+	UDS_OK(sigaction(SIGPIPE, &sa, NULL));
+	UDS_OK(sigprocmask(SIG_BLOCK, &block, &old));
+	close(p->b);
+	p->b = -1;
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, MSG_NOSIGNAL));
+	nosignal_raised = take_sigpipe();
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
+	plain_raised = take_sigpipe();
+	UDS_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+	signal(SIGPIPE, SIG_IGN);
+	UDS_REQUIRE(!nosignal_raised, "send(MSG_NOSIGNAL) raised SIGPIPE");
+	if (p->kind->type == SOCK_STREAM)
+		UDS_REQUIRE(plain_raised, "send() without MSG_NOSIGNAL raised no SIGPIPE");
+	else
+		UDS_EXPECT_VALUE("send.seqpacket_peer_closed_sigpipe", plain_raised);
+#else
+	uds_skip("MSG_NOSIGNAL is not defined here");
+#endif
+}
+
+UDS_CASE(socket_unsupported_protocol, "O-13",
+    "socket() and socketpair() of AF_UNIX with protocol 2 (neither 0 nor PF_UNIX) fail with "
+    "EPROTONOSUPPORT",
+    "POSIX socket(), socketpair(): EPROTONOSUPPORT; unix(7) ERRORS",
+    ANY_UNBOUND)
+{
+	int sv[2];
+
+	UDS_FAILS_WITH(EPROTONOSUPPORT, socket(AF_UNIX, p->kind->type, 2));
+	UDS_FAILS_WITH(EPROTONOSUPPORT, socketpair(AF_UNIX, p->kind->type, 2, sv));
+}
+
+UDS_CASE(socket_unknown_type, "O-15",
+    "socket(AF_UNIX, SOCK_RDM, 0), a type the family does not provide, fails (Linux "
+    "ESOCKTNOSUPPORT, POSIX EPROTOTYPE)",
+    "unix(7) ERRORS: ESOCKTNOSUPPORT; POSIX socket(): EPROTOTYPE; see the expectation table",
+    UDS_NO_KIND)
+{
+	UDS_EXPECT_RESULT("socket.unknown_type", socket(AF_UNIX, SOCK_RDM, 0));
+}
+
+#ifdef SCM_CREDENTIALS
+/* sendmsg() of one byte with SCM_CREDENTIALS claiming pid; returns sendmsg's result. */
+static ssize_t
+send_creds(int fd, pid_t pid)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+	} ctl;
+	struct ucred uc = { .pid = pid, .uid = getuid(), .gid = getgid() };
+	struct iovec iov = { .iov_base = "c", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	memset(&ctl, 0, sizeof(ctl));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(sizeof(uc));
+	memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+	return sendmsg(fd, &msg, 0);
+}
+#endif
+
+UDS_CASE_UNPRIV(scm_credentials_other_pid_eperm, "O-11",
+    "Unprivileged, sendmsg() with SCM_CREDENTIALS naming pid 1 fails with EPERM and sends "
+    "nothing; naming its own pid succeeds",
+    "unix(7) ERRORS: EPERM, the sender passed invalid credentials in the struct ucred",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef SCM_CREDENTIALS
+	char c;
+
+	uds_require_unprivileged();
+	UDS_FAILS_WITH(EPERM, send_creds(p->a, 1));
+	uds_require_nothing_queued(p->b);
+	UDS_EQ(UDS_OK(send_creds(p->a, getpid())), 1, "bytes sent with our own credentials");
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes received");
+#else
+	uds_skip("SCM_CREDENTIALS is a Linux interface, absent here");
+#endif
+}
+
+UDS_CASE_ROOT(scm_credentials_missing_pid_esrch, "O-16",
+    "A privileged sendmsg() with SCM_CREDENTIALS naming a pid no process has (INT_MAX) fails "
+    "with ESRCH and sends nothing",
+    "unix(7) ERRORS: ESRCH, the caller specified a PID that does not match any process",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef SCM_CREDENTIALS
+	UDS_FAILS_WITH(ESRCH, send_creds(p->a, INT_MAX));
+	uds_require_nothing_queued(p->b);
+#else
+	uds_skip("SCM_CREDENTIALS is a Linux interface, absent here");
+#endif
+}
+
+UDS_CASE_UNPRIV(scm_rights_in_flight_over_rlimit, "O-17",
+    "Unprivileged with RLIMIT_NOFILE at 16, sending 8 descriptors per message without "
+    "receiving fails once more than 16 are in flight (Linux ETOOMANYREFS); that message is "
+    "not delivered",
+    "unix(7) ERRORS: ETOOMANYREFS (since Linux 4.5); see the expectation table",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	enum { PER = 8, LIMIT = 16, TRIES = 8 };
+	int file = create_file("in-flight", "f"), fds[PER], sent = 0, err = 0;
+	struct rlimit old, low;
+	struct uds_msg msg;
+	long want;
+
+	uds_require_unprivileged();
+	want = uds_expected_value("scm_rights.inflight_over_rlimit");
+	for (int i = 0; i < PER; i++)
+		fds[i] = file;
+	UDS_OK(getrlimit(RLIMIT_NOFILE, &old));
+	low = old;
+	low.rlim_cur = LIMIT;
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &low));
+	/* The same open file PER times per message: nothing new is opened under the limit. */
+	for (; sent < TRIES; sent++)
+		if (uds_sendmsg_fds(p->a, fds, PER, "x", 1, 0) == -1) {
+			err = errno;
+			break;
+		}
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &old));
+	UDS_REQUIRE(sent * PER <= LIMIT + PER, "%d descriptors went in flight past a limit of %d",
+	    sent * PER, LIMIT);
+	UDS_REQUIRE(sent < TRIES, "%d descriptors went in flight and no send failed", sent * PER);
+	UDS_EQ(err, want, "errno of the send past the limit");
+	for (int i = 0; i < sent; i++) {
+		uds_recv_fds(p->b, PER, 0, &msg);
+		UDS_EQ(msg.nfds, PER, "descriptors in a delivered message");
+		for (int j = 0; j < msg.nfds; j++)
+			close(msg.fds[j]);
+	}
+	uds_require_nothing_queued(p->b);
+}
+
+/* ------------------------------------------------------------------ */
+/* More on addresses and nodes                                         */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bind_addrlen_without_nul, "B-24",
+    "bind() with an addrlen that leaves out the path's NUL succeeds and binds that path; Linux "
+    "returns the address one byte longer (with the NUL) from getsockname()",
+    "unix(7) BUGS: a NUL is appended if none is supplied; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name, got;
+
+	uds_addr_path(&name, "no-nul");
+	name.len--;
+	UDS_EXPECT_RESULT("bind.addrlen_without_nul", bind(p->a, CSA(&name), name.len));
+	require_node("no-nul", S_IFSOCK);
+	uds_name_of(p->a, &got);
+	UDS_REQUIRE_SAME_NAME(&got, &name, "getsockname()");
+	UDS_EXPECT_VALUE("getsockname.path_counts_nul", got.len == name.len + 1);
+}
+
+UDS_CASE(fchmod_before_bind_sets_node_mode, "B-09",
+    "fchmod(fd, 0710) on the socket before bind() gives the node mode 0710 (under umask 022)",
+    "FreeBSD unix(4) (14.x); observed: Linux unix_bind_bsd(), gVisor tests; see the expectation "
+    "table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct stat st;
+	mode_t old = umask(022);
+
+	uds_addr_fresh_path(&name);
+	UDS_OK(fchmod(p->a, 0710));
+	uds_bind(p->a, &name);
+	umask(old);
+	UDS_OK(lstat(name.sun.sun_path, &st));
+	UDS_EXPECT_VALUE("bind.fchmod_before_bind_mode", st.st_mode & 07777);
+}
+
+UDS_CASE(node_times_equal_after_bind, "B-10",
+    "Right after bind(), the node's atime, mtime and ctime are equal and non-zero",
+    "observed: gVisor tests; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct stat st;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_OK(lstat(name.sun.sun_path, &st));
+	UDS_EXPECT_VALUE("bind.node_times_equal", st.st_mtime != 0 &&
+	    st.st_atim.tv_sec == st.st_mtim.tv_sec && st.st_atim.tv_nsec == st.st_mtim.tv_nsec &&
+	    st.st_ctim.tv_sec == st.st_mtim.tv_sec && st.st_ctim.tv_nsec == st.st_mtim.tv_nsec);
+}
+
+UDS_CASE_UNPRIV(node_owned_by_euid, "B-11",
+    "Unprivileged, the node bind() creates is owned by the process's effective uid",
+    "unix(7): owner and group set according to the usual rules; POSIX: new files get the "
+    "effective user ID of the process",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+	struct stat st;
+
+	uds_require_unprivileged();
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_OK(lstat(name.sun.sun_path, &st));
+	UDS_EQ(st.st_uid, geteuid(), "owner of the node");
+}
+
+UDS_CASE(bind_inet_socket_to_unix_address, "B-21",
+    "bind() of an AF_INET socket with a whole sockaddr_un (family AF_UNIX) fails with "
+    "EAFNOSUPPORT and creates no node",
+    "POSIX bind(): EAFNOSUPPORT, the address is not valid for the socket's family",
+    UDS_NO_KIND)
+{
+	struct uds_addr name;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd == -1)
+		uds_skip("no AF_INET socket here: %s", uds_errno_name(errno));
+	uds_addr_path(&name, "inet-bind");
+	/* The whole structure: a shorter length could fail first with EINVAL. */
+	UDS_FAILS_WITH(EAFNOSUPPORT, bind(fd, CSA(&name), sizeof(name.sun)));
+	require_no_node("inet-bind");
+}
+
+#ifdef CLONE_NEWNET
+/* Child of B-33: from a new network namespace, reach the name the parent bound. */
+static void
+reach_from_new_netns(void *arg)
+{
+	const struct uds_kind *k = arg;
+	struct uds_addr name;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		uds_skip("unshare(CLONE_NEWNET) failed with %s", uds_errno_name(errno));
+	uds_addr_path(&name, "netns-sock");
+	send_via(uds_socket(k->type, false), k->type, &name, 'n');
+}
+#endif
+
+UDS_CASE_ROOT(path_reachable_from_other_netns, "B-33",
+    "A pathname socket stays reachable from another network namespace: after "
+    "unshare(CLONE_NEWNET) a child's connect()/sendto() to the path bound outside succeeds",
+    "observed: Linux kselftests net/af_unix (pathname sockets are not per network namespace)",
+    UDS_STREAM | UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef CLONE_NEWNET
+	struct uds_addr name;
+	struct uds_child child;
+	struct uds_kind kind = *p->kind;
+	char c = 0;
+	int s;
+
+	uds_addr_path(&name, "netns-sock");
+	uds_serve(p->b, kind.type, &name);
+	uds_child_start(&child, reach_from_new_netns, &kind);
+	s = is_conn(kind.type) ? uds_accept(p->b) : p->b;
+	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes from the other namespace");
+	UDS_EQ(c, 'n', "byte from the other namespace");
+	uds_child_finish(&child);
+#else
+	uds_skip("network namespaces (CLONE_NEWNET) are a Linux interface, absent here");
+#endif
+}
+
+/* Child of B-34: inside a chroot to "jail", the outside name is gone, the inside one works. */
+static void
+reach_from_chroot(void *arg)
+{
+	const struct uds_kind *k = arg;
+	struct uds_addr outside, inside;
+
+	UDS_OK(chroot("jail"));
+	UDS_OK(chdir("/"));
+	uds_addr_path(&outside, "outside-sock");
+	uds_addr_path(&inside, "/inside-sock");
+	UDS_FAILS_WITH(ENOENT, connect_to(uds_socket(k->type, false), &outside));
+	send_via(uds_socket(k->type, false), k->type, &inside, 'j');
+}
+
+UDS_CASE_ROOT(path_resolved_against_caller_root, "B-34",
+    "connect()/sendto() resolve the path against the caller's root: inside a chroot a socket "
+    "bound outside is not found by its outside name (ENOENT), one bound inside is reached",
+    "POSIX connect() ENOENT; POSIX pathname resolution (the process's root directory)",
+    ANY_UNBOUND)
+{
+	struct uds_addr outside, inside;
+	struct uds_child child;
+	struct uds_kind kind = *p->kind;
+	char c = 0;
+	int s;
+
+	UDS_OK(mkdir("jail", 0755));
+	uds_addr_path(&outside, "outside-sock");
+	uds_addr_path(&inside, "jail/inside-sock");
+	uds_serve(p->a, kind.type, &outside);
+	uds_serve(p->b, kind.type, &inside);
+	uds_child_start(&child, reach_from_chroot, &kind);
+	s = is_conn(kind.type) ? uds_accept(p->b) : p->b;
+	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes from inside the chroot");
+	UDS_EQ(c, 'j', "byte from inside the chroot");
+	uds_child_finish(&child);
+	require_nothing_pending(p->a);
+}
+
+/* ------------------------------------------------------------------ */
+/* More on accept() and the backlog                                    */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(accept_negative_addrlen, "D-14",
+    "accept() of a pending connection with *addrlen = (socklen_t)-1 fails with EINVAL",
+    "observed: Linux move_addr_to_user(), gVisor tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr from;
+	socklen_t len = (socklen_t)-1;
+	int c = uds_socket(p->kind->type, false);
+
+	uds_connect(c, &p->b_name);
+	uds_wait_readable(p->listener);
+	UDS_EXPECT_RESULT("accept.negative_addrlen", accept(p->listener, SA(&from), &len));
+}
+
+UDS_CASE(accept_large_addrlen_lowered, "D-15",
+    "accept() with *addrlen far larger than any address succeeds and lowers *addrlen to the "
+    "length of the client's address, which getsockname() on the client also gives",
+    "POSIX accept(): address_len is set to the length of the stored address",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	union {
+		struct sockaddr_un sun;
+		char room[1024];
+	} from;
+	struct uds_addr cname, real;
+	socklen_t len = sizeof(from);
+	int c = uds_socket(p->kind->type, false);
+
+	uds_addr_fresh_for(p->kind, &cname);
+	uds_bind(c, &cname);
+	uds_name_of(c, &real);
+	uds_connect(c, &p->b_name);
+	uds_wait_readable(p->listener);
+	UDS_OK(accept(p->listener, (struct sockaddr *)&from, &len));
+	UDS_EQ(len, real.len, "*addrlen after accept()");
+	UDS_REQUIRE(memcmp(&from.sun, &real.sun, len) == 0, "accept() returned %s, the client is %s",
+	    uds_addr_str(&from.sun, len), uds_addr_str(&real.sun, real.len));
+}
+
+UDS_CASE(accept4_sets_flags, "D-18",
+    "accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC sets O_NONBLOCK and FD_CLOEXEC on the accepted "
+    "descriptor; accept4() with 0 sets neither",
+    "Linux accept(2) accept4(); FreeBSD accept(2) accept4()",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+	int c1 = uds_socket(p->kind->type, false), c2 = uds_socket(p->kind->type, false);
+	int with, without;
+
+	uds_connect(c1, &p->b_name);
+	uds_connect(c2, &p->b_name);
+	uds_wait_readable(p->listener);
+	with = (int)UDS_OK(accept4(p->listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	without = (int)UDS_OK(accept4(p->listener, NULL, NULL, 0));
+	UDS_REQUIRE(fcntl(with, F_GETFL) & O_NONBLOCK, "SOCK_NONBLOCK: O_NONBLOCK not set");
+	UDS_REQUIRE(fcntl(with, F_GETFD) & FD_CLOEXEC, "SOCK_CLOEXEC: FD_CLOEXEC not set");
+	UDS_REQUIRE(!(fcntl(without, F_GETFL) & O_NONBLOCK), "flags 0: O_NONBLOCK set");
+	UDS_REQUIRE(!(fcntl(without, F_GETFD) & FD_CLOEXEC), "flags 0: FD_CLOEXEC set");
+#else
+	uds_skip("accept4() with SOCK_NONBLOCK/SOCK_CLOEXEC is not available here");
+#endif
+}
+
+UDS_CASE(listen_backlog_zero, "D-06",
+    "On a listen(fd, 0) listener exactly one connection can wait for accept(); a further "
+    "non-blocking connect() then fails with EAGAIN",
+    "observed: Linux unix_recvq_full(), gVisor tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_UNBOUND | UDS_NONBLOCK)
+{
+	struct uds_addr name;
+	int waiting = 0, err = 0;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	uds_listen(p->b, 0);
+	for (; waiting < 8; waiting++)
+		if (connect_to(uds_socket(p->kind->type, true), &name) == -1) {
+			err = errno;
+			break;
+		}
+	UDS_EXPECT_VALUE("listen.backlog0_waiting", waiting);
+	UDS_EQ(err, EAGAIN, "errno of the connect() that found the backlog full");
+}
