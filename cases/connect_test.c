@@ -1181,21 +1181,6 @@ UDS_CASE(send_from_unmapped_buffer_efault, "O-05",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(read_after_peer_closed_with_unread_data, "O-04",
-    "When the peer closes while data we sent is still unread in its queue, our next read fails "
-    "with ECONNRESET (Linux)",
-    "unix(7) ERRORS: ECONNRESET, remote socket was unexpectedly closed; see the expectation table",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
-{
-	char buf[8];
-
-	uds_send_one(p->a, "unread", 6);
-	uds_wait_readable(p->b);
-	close(p->b);
-	p->b = -1;
-	UDS_EXPECT_RESULT("recv.peer_closed_with_unread", recv(p->a, buf, sizeof(buf), 0));
-}
-
 UDS_CASE(dgram_send_oob_unsupported, "O-10",
     "send() with MSG_OOB on a datagram socket fails with EOPNOTSUPP and sends nothing",
     "unix(7) ERRORS: EOPNOTSUPP, tried to use the out-of-band data option; see the expectation "
@@ -1204,62 +1189,6 @@ UDS_CASE(dgram_send_oob_unsupported, "O-10",
 {
 	UDS_EXPECT_RESULT("send.dgram_oob", send(p->a, "x", 1, MSG_OOB));
 	uds_require_nothing_queued(p->b);
-}
-
-static void
-sigpipe_noop(int sig)
-{
-	(void)sig;
-}
-
-/* True when SIGPIPE is pending (blocked); consumes it. */
-static bool
-take_sigpipe(void)
-{
-	sigset_t pending, only;
-	int sig;
-
-	UDS_OK(sigpending(&pending));
-	if (!sigismember(&pending, SIGPIPE))
-		return false;
-	sigemptyset(&only);
-	sigaddset(&only, SIGPIPE);
-	UDS_EQ(sigwait(&only, &sig), 0, "sigwait()");
-	return true;
-}
-
-UDS_CASE(send_after_peer_closed_epipe, "O-12",
-    "send() on a stream or seqpacket end whose peer has closed fails with EPIPE, raising "
-    "SIGPIPE unless MSG_NOSIGNAL is given",
-    "POSIX send(): EPIPE, SIGPIPE for SOCK_STREAM and SOCK_SEQPACKET without MSG_NOSIGNAL; "
-    "unix(7) ERRORS; seqpacket: see the expectation table",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
-{
-#ifdef MSG_NOSIGNAL
-	struct sigaction sa = { .sa_handler = sigpipe_noop };
-	sigset_t block, old;
-	bool nosignal_raised, plain_raised;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGPIPE);
-	UDS_OK(sigaction(SIGPIPE, &sa, NULL));
-	UDS_OK(sigprocmask(SIG_BLOCK, &block, &old));
-	close(p->b);
-	p->b = -1;
-	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, MSG_NOSIGNAL));
-	nosignal_raised = take_sigpipe();
-	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
-	plain_raised = take_sigpipe();
-	UDS_OK(sigprocmask(SIG_SETMASK, &old, NULL));
-	signal(SIGPIPE, SIG_IGN);
-	UDS_REQUIRE(!nosignal_raised, "send(MSG_NOSIGNAL) raised SIGPIPE");
-	if (p->kind->type == SOCK_STREAM)
-		UDS_REQUIRE(plain_raised, "send() without MSG_NOSIGNAL raised no SIGPIPE");
-	else
-		UDS_EXPECT_VALUE("send.seqpacket_peer_closed_sigpipe", plain_raised);
-#else
-	uds_skip("MSG_NOSIGNAL is not defined here");
-#endif
 }
 
 UDS_CASE(socket_unsupported_protocol, "O-13",

@@ -1,2 +1,600 @@
-/* placeholder */
+/*
+ * shutdown_test - shutdown, close, end of file, EPIPE, SIGPIPE and
+ * ECONNRESET (catalogue area H, with the canonical EPIPE and ECONNRESET
+ * rows O-04 and O-12): what each end sees after shutdown() or close() of
+ * itself or of its peer.  The harness ignores SIGPIPE before every body;
+ * the cases about SIGPIPE install their own disposition and put the
+ * previous one back before any other check.
+ */
 #include "uds.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CONNECTED_CONN  (UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+#define CONNECTED_ANY   (UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE)
+#define CONNECTED_DGRAM (UDS_DGRAM | UDS_CONNECTED | UDS_ANY_MODE)
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+on_timer(int sig)
+{
+	(void)sig;
+}
+
+/* A one-shot timer whose SIGALRM (no SA_RESTART) interrupts a call still blocked after ms. */
+static void
+timer_arm(int ms)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timer;
+	sigemptyset(&sa.sa_mask);
+	UDS_OK(sigaction(SIGALRM, &sa, NULL));
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* Disarms the timer and fails if the guarded call was interrupted; keeps errno. */
+static long
+timer_check(long rc, const char *what, int ms)
+{
+	int err = errno;
+	struct itimerval off;
+
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+	UDS_REQUIRE(!(rc == -1 && err == EINTR), "%s was still blocked after %d ms", what, ms);
+	errno = err;
+	return rc;
+}
+
+/* The call must return without blocking; its result (and errno) pass through. */
+#define AT_ONCE(expr) (timer_arm(UDS_BLOCK_MS), timer_check((long)(expr), #expr, UDS_BLOCK_MS))
+/* The call must return within the deadline. */
+#define WITHIN_DEADLINE(expr) \
+	(timer_arm(UDS_DEADLINE_MS), timer_check((long)(expr), #expr, UDS_DEADLINE_MS))
+
+/* A call's result that the table says is success must be 0 (end of file). */
+static void
+expect_eof(const char *key, long rc)
+{
+	UDS_EXPECT_RESULT(key, rc);
+	if (rc != -1)
+		UDS_EQ(rc, 0, "bytes returned (0: end of file)");
+}
+
+/* read(), recv() and recvmsg() must each return 0 at once: end of file. */
+static void
+require_eof_now(int fd)
+{
+	char buf[16];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	UDS_EQ(UDS_OK(AT_ONCE(read(fd, buf, sizeof(buf)))), 0, "read() at end of file");
+	UDS_EQ(UDS_OK(AT_ONCE(recv(fd, buf, sizeof(buf), 0))), 0, "recv() at end of file");
+	UDS_EQ(UDS_OK(AT_ONCE(recvmsg(fd, &m, 0))), 0, "recvmsg() at end of file");
+}
+
+/* Closes the peer end b, everywhere this process holds it. */
+static void
+close_b(struct uds_pair *p)
+{
+	UDS_OK(close(p->b));
+	p->b = -1;
+}
+
+static volatile sig_atomic_t sigpipes;
+static struct sigaction sigpipe_saved;
+
+static void
+count_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/* Counts SIGPIPEs until sigpipe_count_stop(), which puts the old disposition back. */
+static void
+sigpipe_count_start(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = count_sigpipe;
+	sigemptyset(&sa.sa_mask);
+	sigpipes = 0;
+	UDS_OK(sigaction(SIGPIPE, &sa, &sigpipe_saved));
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	UDS_OK(sigprocmask(SIG_UNBLOCK, &set, NULL));
+}
+
+static int
+sigpipe_count_stop(void)
+{
+	UDS_OK(sigaction(SIGPIPE, &sigpipe_saved, NULL));
+	return sigpipes;
+}
+
+/* ------------------------------------------------------------------ */
+/* The peer closes                                                     */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(peer_close_leaves_data_then_eof, "H-01",
+    "The peer sends \"hello\" and \"world\" and closes: both are still read, then read(), "
+    "recv() and recvmsg() return 0 at once",
+    "POSIX recv(): returns 0 when no data is left and the peer has performed an orderly "
+    "shutdown",
+    CONNECTED_CONN)
+{
+	char buf[10];
+
+	uds_send_one(p->b, "hello", 5);
+	uds_send_one(p->b, "world", 5);
+	close_b(p);
+	uds_recv_all(p->a, buf, 10);
+	UDS_REQUIRE(memcmp(buf, "helloworld", 10) == 0, "read \"%.10s\" before end of file", buf);
+	require_eof_now(p->a);
+}
+
+struct closer_arg {
+	int writer;             /* sent on, then closed by the child's exit */
+	int reader;             /* the parent's end: the child drops its copy */
+};
+
+static void
+send_abc_and_exit(void *argp)
+{
+	const struct closer_arg *arg = argp;
+
+	UDS_OK(close(arg->reader));
+	uds_send_one(arg->writer, "abc", 3);
+}
+
+UDS_CASE(waitall_returns_partial_when_peer_closes, "H-02",
+    "1000 times: recv(MSG_WAITALL) of 100 bytes while a child sends 3 bytes and exits returns "
+    "those 3, then 0, never hanging",
+    "POSIX recv(): MSG_WAITALL may return less data if a disconnect occurs; FreeBSD PR 212716",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	char buf[100];
+
+	for (int i = 0; i < 1000; i++) {
+		struct uds_pair q;
+		struct uds_child child;
+		struct closer_arg arg;
+
+		uds_pair_again(p, &q);
+		arg = (struct closer_arg){ .writer = q.a, .reader = q.b };
+		uds_child_start(&child, send_abc_and_exit, &arg);
+		UDS_OK(close(q.a));
+		q.a = -1;
+		UDS_EQ(WITHIN_DEADLINE(recv(q.b, buf, sizeof(buf), MSG_WAITALL)), 3,
+		    "bytes returned by recv(MSG_WAITALL) when the peer closed");
+		UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "received \"%.3s\"", buf);
+		UDS_EQ(UDS_OK(AT_ONCE(recv(q.b, buf, sizeof(buf), MSG_WAITALL))), 0,
+		    "recv(MSG_WAITALL) after the partial one");
+		uds_child_finish(&child);
+		uds_pair_close(&q);
+	}
+}
+
+UDS_CASE(peer_closed_send_epipe, "O-12",
+    "send() and write() on a stream or seqpacket socket whose peer has closed fail with EPIPE "
+    "(SIGPIPE is ignored here)",
+    "POSIX send(): EPIPE, connection-mode socket no longer connected; unix(7) ERRORS: EPIPE",
+    CONNECTED_CONN)
+{
+	close_b(p);
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
+	UDS_FAILS_WITH(EPIPE, write(p->a, "x", 1));
+}
+
+/* A stream must raise SIGPIPE (POSIX); seqpacket per the table (Linux does not). */
+static void
+check_sigpipe_raised(const struct uds_pair *p, int raised, const char *what)
+{
+	if (p->kind->type == SOCK_STREAM)
+		UDS_EQ(raised, 1, what);
+	else
+		UDS_EXPECT_VALUE("send.seqpacket_peer_closed_sigpipe", raised);
+}
+
+UDS_CASE(peer_closed_send_raises_sigpipe, "O-12",
+    "With a SIGPIPE handler installed, send() without MSG_NOSIGNAL to a closed peer fails "
+    "with EPIPE and raises exactly one SIGPIPE",
+    "POSIX send(): EPIPE, and SIGPIPE for SOCK_STREAM and SOCK_SEQPACKET; unix(7) ERRORS: "
+    "EPIPE; see the expectation table for seqpacket",
+    CONNECTED_CONN)
+{
+	long rc;
+	int err, raised;
+
+	close_b(p);
+	sigpipe_count_start();
+	rc = send(p->a, "x", 1, 0);
+	err = errno;
+	raised = sigpipe_count_stop();
+	errno = err;
+	UDS_FAILS_WITH(EPIPE, rc);
+	check_sigpipe_raised(p, raised, "SIGPIPEs raised by one send() to a closed peer");
+}
+
+/* Sends with MSG_NOSIGNAL under a counting handler: EPIPE and no SIGPIPE. */
+static void
+nosignal_send_epipe(int fd)
+{
+#ifdef MSG_NOSIGNAL
+	long rc;
+	int err;
+
+	sigpipe_count_start();
+	rc = send(fd, "x", 1, MSG_NOSIGNAL);
+	err = errno;
+	UDS_EQ(sigpipe_count_stop(), 0, "SIGPIPEs raised by send(MSG_NOSIGNAL)");
+	errno = err;
+	UDS_FAILS_WITH(EPIPE, rc);
+#else
+	(void)fd;
+	uds_skip("MSG_NOSIGNAL is not defined on this platform");
+#endif
+}
+
+UDS_CASE(nosignal_send_epipe_without_sigpipe, "H-04",
+    "send(MSG_NOSIGNAL) to a closed peer, and after the socket's own shutdown(SHUT_WR), fails "
+    "with EPIPE and raises no SIGPIPE",
+    "POSIX send(): MSG_NOSIGNAL; unix(7) ERRORS: EPIPE; Linux send(2) MSG_NOSIGNAL",
+    CONNECTED_CONN)
+{
+	struct uds_pair q;
+
+	close_b(p);
+	nosignal_send_epipe(p->a);
+	uds_pair_again(p, &q);
+	UDS_OK(shutdown(q.a, SHUT_WR));
+	nosignal_send_epipe(q.a);
+	uds_pair_close(&q);
+}
+
+UDS_CASE(ignored_sigpipe_write_epipe_and_continue, "H-05",
+    "With SIGPIPE set to SIG_IGN, write() to a closed peer fails with EPIPE, leaves no SIGPIPE "
+    "pending, and the process goes on to fail the same way again",
+    "POSIX write(): EPIPE on a socket no longer connected; POSIX signal concepts (SIG_IGN "
+    "discards the signal)",
+    CONNECTED_CONN)
+{
+	struct sigaction ign, old;
+	sigset_t pending;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	UDS_OK(sigaction(SIGPIPE, &ign, &old));
+	close_b(p);
+	UDS_FAILS_WITH(EPIPE, write(p->a, "x", 1));
+	UDS_FAILS_WITH(EPIPE, write(p->a, "y", 1));
+	UDS_OK(sigpending(&pending));
+	UDS_REQUIRE(!sigismember(&pending, SIGPIPE), "SIGPIPE is pending although ignored");
+	UDS_OK(sigaction(SIGPIPE, &old, NULL));
+}
+
+/* A child that restores SIGPIPE's default action and sends to the closed peer. */
+static void
+send_with_default_sigpipe(void *argp)
+{
+	int fd = *(const int *)argp;
+	struct sigaction dfl;
+	sigset_t set;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	UDS_OK(sigaction(SIGPIPE, &dfl, NULL));
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	UDS_OK(sigprocmask(SIG_UNBLOCK, &set, NULL));
+	/* Reached only by a writer that survived. */
+	UDS_FAILS_WITH(EPIPE, send(fd, "x", 1, 0));
+}
+
+UDS_CASE(default_sigpipe_kills_writer, "H-06",
+    "A child with SIGPIPE at its default action that sends to a closed peer is killed by "
+    "SIGPIPE",
+    "POSIX send(): SIGPIPE for SOCK_STREAM and SOCK_SEQPACKET (default action: terminate); "
+    "unix(7) ERRORS: EPIPE; see the expectation table for seqpacket",
+    CONNECTED_CONN)
+{
+	struct uds_child writer;
+	int status;
+
+	close_b(p);
+	uds_child_start(&writer, send_with_default_sigpipe, &p->a);
+	status = uds_child_wait(&writer);
+	uds_note("the writer %s %d", WIFSIGNALED(status) ? "was killed by signal" :
+	    "exited with status", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	UDS_REQUIRE(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0),
+	    "the writer exited with status %d", WEXITSTATUS(status));
+	check_sigpipe_raised(p, WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE,
+	    "the writer was killed by SIGPIPE (1)");
+}
+
+UDS_CASE(peer_closed_with_unread_data_reset, "O-04",
+    "The peer closes while data we sent sits unread in its queue: our next receive fails with "
+    "ECONNRESET, not end of file",
+    "unix(7) ERRORS: ECONNRESET, remote socket unexpectedly closed; see the expectation table",
+    CONNECTED_CONN)
+{
+	char buf[16];
+
+	uds_send_one(p->a, "unread", 6);
+	close_b(p);
+	UDS_EXPECT_RESULT("recv.peer_closed_with_unread", AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+}
+
+/* ------------------------------------------------------------------ */
+/* shutdown()                                                          */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(send_after_own_shut_wr_epipe, "H-07",
+    "After shutdown(SHUT_WR), the socket's own send() and write() fail with EPIPE (SIGPIPE is "
+    "ignored here)",
+    "POSIX send(): EPIPE, the socket is shut down for writing; POSIX write()",
+    CONNECTED_ANY)
+{
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
+	UDS_FAILS_WITH(EPIPE, write(p->a, "x", 1));
+}
+
+UDS_CASE(send_after_own_shut_wr_raises_sigpipe, "H-07",
+    "After shutdown(SHUT_WR), send() without MSG_NOSIGNAL on a stream or seqpacket socket "
+    "fails with EPIPE and raises one SIGPIPE",
+    "Linux send(2) EPIPE: local end shut down on a connection-oriented socket, SIGPIPE unless "
+    "MSG_NOSIGNAL; see the expectation table",
+    CONNECTED_CONN)
+{
+	long rc;
+	int err, raised;
+
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	sigpipe_count_start();
+	rc = send(p->a, "x", 1, 0);
+	err = errno;
+	raised = sigpipe_count_stop();
+	errno = err;
+	UDS_FAILS_WITH(EPIPE, rc);
+	UDS_EXPECT_VALUE(p->kind->type == SOCK_STREAM ? "send.stream_own_shut_wr_sigpipe" :
+	    "send.seqpacket_own_shut_wr_sigpipe", raised);
+}
+
+UDS_CASE(peer_shut_wr_reads_rest_then_eof, "H-08",
+    "One end sends \"left\" and \"over\" and does shutdown(SHUT_WR): the other end reads the 8 "
+    "bytes, then read(), recv() and recvmsg() return 0 at once",
+    "POSIX recv(): 0 after an orderly shutdown by the peer; POSIX shutdown(); APUE 17.2",
+    CONNECTED_CONN)
+{
+	char buf[8];
+
+	uds_send_one(p->a, "left", 4);
+	uds_send_one(p->a, "over", 4);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	uds_recv_all(p->b, buf, 8);
+	UDS_REQUIRE(memcmp(buf, "leftover", 8) == 0, "read \"%.8s\" before end of file", buf);
+	require_eof_now(p->b);
+}
+
+UDS_CASE(shut_wr_still_receives, "H-09",
+    "After a stream socket's shutdown(SHUT_WR), its peer can still send to it and it still "
+    "receives",
+    "POSIX shutdown(): SHUT_WR disables further send operations only",
+    UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	char buf[8];
+
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_EQ(UDS_OK(send(p->b, "back", 4, 0)), 4, "bytes the peer sent after the shutdown");
+	UDS_EQ(uds_recv_one(p->a, buf, sizeof(buf), 0), 4, "bytes received after own SHUT_WR");
+	UDS_REQUIRE(memcmp(buf, "back", 4) == 0, "received \"%.4s\"", buf);
+}
+
+UDS_CASE(own_shut_rd_recv_eof_and_still_sends, "H-11",
+    "After a stream socket's own shutdown(SHUT_RD) with nothing queued, recv() returns 0 at "
+    "once instead of blocking, and the socket can still send",
+    "POSIX shutdown(): SHUT_RD disables further receive operations; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	char buf[8];
+
+	UDS_OK(shutdown(p->a, SHUT_RD));
+	UDS_EQ(UDS_OK(send(p->a, "still", 5, 0)), 5, "bytes sent after own SHUT_RD");
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes the peer received");
+	UDS_REQUIRE(memcmp(buf, "still", 5) == 0, "the peer received \"%.5s\"", buf);
+	expect_eof("shutdown.own_rd_recv", AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+}
+
+UDS_CASE(send_to_peer_shut_rd, "H-12",
+    "After the peer's shutdown(SHUT_RD), send() on a stream fails: Linux EPIPE",
+    "observed: gVisor and FreeBSD tests; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	UDS_OK(shutdown(p->b, SHUT_RD));
+	UDS_EXPECT_RESULT("shutdown.peer_rd_send", send(p->a, "x", 1, 0));
+}
+
+/* Which row says what a receive gives once shut down and drained. */
+static const char *
+rdwr_recv_key(const struct uds_kind *k)
+{
+	if (k->type != SOCK_DGRAM)
+		return "shutdown.rdwr_recv";
+	return k->nonblock ? "shutdown.rdwr_recv.dgram_nonblocking" :
+	    "shutdown.rdwr_recv.dgram_blocking";
+}
+
+UDS_CASE(shut_rdwr_reads_queued_then_eof, "H-14",
+    "After shutdown(SHUT_RDWR) with \"left\" queued: send() fails with EPIPE, recv() returns "
+    "\"left\", and the next recv() returns 0 at once (a non-blocking datagram socket: EAGAIN)",
+    "POSIX shutdown(), send() (EPIPE: shut down for writing); Linux and FreeBSD tests; see the "
+    "expectation table",
+    CONNECTED_ANY)
+{
+	char buf[16];
+	long n;
+
+	uds_send_one(p->b, "left", 4);
+	UDS_OK(shutdown(p->a, SHUT_RDWR));
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
+	n = AT_ONCE(recv(p->a, buf, sizeof(buf), 0));
+	uds_note("the first recv() after SHUT_RDWR returned %ld%s%s", n, n == -1 ? " with " : "",
+	    n == -1 ? uds_errno_name(errno) : "");
+	UDS_EXPECT_VALUE("shutdown.rdwr_keeps_queued", n == 4 && memcmp(buf, "left", 4) == 0);
+	expect_eof(rdwr_recv_key(p->kind), AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+}
+
+UDS_CASE(shutdown_bad_how_einval, "H-15",
+    "shutdown() with how -1, 3 or 42 fails with EINVAL and leaves the connection working both "
+    "ways",
+    "POSIX shutdown(): EINVAL, the how argument is invalid; shutdown(2) BUGS (UNIX domain "
+    "since Linux 3.7)",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	static const int bad[] = { -1, 3, 42 };
+	char c;
+
+	for (int i = 0; i < 3; i++) {
+		UDS_FAILS_WITH(EINVAL, shutdown(p->a, bad[i]));
+		UDS_FAILS_WITH(EINVAL, shutdown(p->b, bad[i]));
+	}
+	uds_send_one(p->a, "x", 1);
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes after the failed shutdowns, a to b");
+	uds_send_one(p->b, "y", 1);
+	UDS_EQ(uds_recv_one(p->a, &c, 1, 0), 1, "bytes after the failed shutdowns, b to a");
+	UDS_EQ(c, 'y', "the byte b sent");
+}
+
+UDS_CASE(shutdown_unconnected_enotconn, "H-16",
+    "shutdown() with SHUT_RD, SHUT_WR or SHUT_RDWR on a socket that is not connected (never "
+    "bound, or bound) fails with ENOTCONN",
+    "POSIX shutdown(): ENOTCONN; shutdown(2) ERRORS: ENOTCONN; see the expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND)
+{
+	static const int hows[] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	for (int i = 0; i < 3; i++) {
+		UDS_EXPECT_RESULT("shutdown.unconnected", shutdown(p->a, hows[i]));
+		UDS_EXPECT_RESULT("shutdown.unconnected", shutdown(p->b, hows[i]));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Datagram and seqpacket specifics                                    */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(dgram_own_shut_wr_peer_unaffected, "H-18",
+    "A datagram socket sends \"early\" and does shutdown(SHUT_WR): its sends fail with EPIPE, "
+    "the peer still reads \"early\", and then gets EAGAIN, not end of file",
+    "POSIX send(): EPIPE once shut down for writing; observed: gVisor tests; see the "
+    "expectation table",
+    CONNECTED_DGRAM)
+{
+	char buf[16];
+
+	uds_send_one(p->a, "early", 5);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_FAILS_WITH(EPIPE, send(p->a, "late", 4, 0));
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes of the datagram sent before");
+	UDS_REQUIRE(memcmp(buf, "early", 5) == 0, "received \"%.5s\"", buf);
+	UDS_EXPECT_RESULT("dgram.peer_shut_wr_drained",
+	    AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)));
+}
+
+UDS_CASE(seqpacket_peer_shut_wr_eof, "H-20",
+    "Seqpacket: the peer sends a record and does shutdown(SHUT_WR); after the record, recv() "
+    "of 16 bytes and of 0 bytes both return 0 at once",
+    "observed: gVisor tests; see the expectation table",
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	char buf[16];
+
+	uds_send_one(p->a, "rec", 3);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of the record sent before");
+	expect_eof("seqpacket.peer_shut_wr_eof", AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
+	expect_eof("seqpacket.peer_shut_wr_eof", AT_ONCE(recv(p->b, buf, 0, 0)));
+}
+
+UDS_CASE(dgram_recv_after_peer_closed_would_block, "H-21",
+    "A connected datagram socket whose peer has closed: a non-blocking receive gives EAGAIN, "
+    "not end of file",
+    "observed: gVisor tests, Linux kselftests; see the expectation table",
+    CONNECTED_DGRAM)
+{
+	char buf[16];
+
+	close_b(p);
+	UDS_EXPECT_RESULT("dgram.recv_after_peer_closed",
+	    AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
+}
+
+UDS_CASE(dgram_peer_closed_with_unread_no_reset, "H-23",
+    "The datagram peer closes while a datagram we sent is unread in its queue: our next "
+    "non-blocking receive gives EAGAIN, no reset",
+    "observed: Linux kselftests; see the expectation table",
+    CONNECTED_DGRAM)
+{
+	char buf[16];
+
+	uds_send_one(p->a, "unread", 6);
+	close_b(p);
+	UDS_EXPECT_RESULT("dgram.recv_after_peer_closed_unread",
+	    AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
+}
+
+UDS_CASE(listener_closed_resets_pending_clients, "H-24",
+    "Two clients wait in the backlog when the listener is closed: the first's read fails with "
+    "ECONNRESET, the second's SO_ERROR is ECONNRESET; the accepted connection is unaffected",
+    "observed: gVisor tests, Linux kselftests; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES)
+{
+	int c1 = uds_socket(p->kind->type, p->kind->nonblock);
+	int c2 = uds_socket(p->kind->type, p->kind->nonblock);
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+	char buf[16];
+
+	uds_connect(c1, &p->b_name);
+	uds_connect(c2, &p->b_name);
+	UDS_OK(close(p->listener));
+	p->listener = -1;
+	UDS_EXPECT_RESULT("listener_closed.pending_client", AT_ONCE(read(c1, buf, sizeof(buf))));
+	UDS_OK(getsockopt(c2, SOL_SOCKET, SO_ERROR, &soerr, &len));
+	uds_note("SO_ERROR of the second client: %s", soerr ? uds_errno_name(soerr) : "0");
+	errno = soerr;
+	UDS_EXPECT_RESULT("listener_closed.pending_client", soerr ? -1 : 0);
+	uds_send_one(p->a, "ok", 2);
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 2, "bytes on the accepted connection");
+	close(c1);
+	close(c2);
+}

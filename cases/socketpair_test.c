@@ -854,25 +854,6 @@ UDS_CASE(accept_gives_one_private_connection_each, "A-36",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(shut_wr_gives_peer_eof_other_way_open, "H-08",
-    "After one end's shutdown(SHUT_WR) the peer reads what was queued, then 0 at once (and "
-    "again), while the peer can still send to the shut-down end",
-    "POSIX shutdown() SHUT_WR; POSIX recv() (0: orderly shutdown); APUE 17.2; catalogue H-09",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
-{
-	char buf[16];
-
-	uds_send_one(p->a, "tail", 4);
-	UDS_OK(shutdown(p->a, SHUT_WR));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 4, "bytes queued before the shutdown");
-	UDS_REQUIRE(memcmp(buf, "tail", 4) == 0, "the queued bytes changed");
-	UDS_EQ(UDS_OK(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)), 0, "end of file");
-	UDS_EQ(UDS_OK(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)), 0, "end of file again");
-	uds_send_one(p->b, "back", 4);
-	UDS_EQ(uds_recv_one(p->a, buf, sizeof(buf), 0), 4, "bytes sent the other way");
-	UDS_REQUIRE(memcmp(buf, "back", 4) == 0, "the bytes sent the other way changed");
-}
-
 UDS_CASE(protocol_pf_unix_accepted, "A-04",
     "socket() and socketpair() with protocol PF_UNIX instead of 0 succeed and make sockets of "
     "the type asked for (a pair that exchanges data)",
