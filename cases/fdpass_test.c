@@ -1,2 +1,1459 @@
-/* placeholder */
+/*
+ * fdpass_test - descriptor passing with SCM_RIGHTS (catalogue area K, with
+ * O-02 for a bad descriptor number and N-12 for the per-message limit):
+ * identity and sharing of what is passed, lifetime in flight, control
+ * buffers too small or absent, where descriptors sit in a stream, peeking
+ * and close-on-exec.
+ *
+ * Where it matters whether a descriptor was closed by the kernel, what
+ * travels is the write end of a pipe: its read end sees end-of-file
+ * exactly when the last reference to the write end, in flight or not, is
+ * gone, and a byte written through a received write end shows which pipe
+ * it belongs to.
+ */
 #include "uds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define ALL_CONNECTED     (UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE)
+#define SEND_SIDE         (UDS_ANY_TYPE | UDS_CONNECTED | UDS_BOTH_MODES)
+#define STREAM_CONNECTED  (UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
+#define RECORDS_CONNECTED (UDS_REC_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Control space for exactly n descriptors.  CMSG_LEN, not CMSG_SPACE:
+ * on LP64 CMSG_SPACE(sizeof(int)) is padded to room for two, and a
+ * truncation case must offer exactly the room it names.
+ */
+#define ROOM_FOR(n) CMSG_LEN((size_t)(n) * sizeof(int))
+
+/* Sends data with file f attached, asserting every byte is taken. */
+static void
+send_with_file(int sock, int f, const char *data)
+{
+	size_t len = strlen(data);
+
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(sock, &f, 1, data, len, 0)), len,
+	    "bytes sent with the descriptor");
+}
+
+/*
+ * Fails unless the descriptors opened since before are exactly those the
+ * control data of m names, and none was closed.
+ */
+static void
+require_only_named(const struct uds_fd_snapshot *before, const struct uds_msg *m)
+{
+	struct uds_fd_snapshot expected = *before;
+
+	for (int i = 0; i < m->nfds; i++) {
+		int fd = m->fds[i];
+
+		UDS_REQUIRE(fd >= 0, "control data names descriptor %d (#%d)", fd, i);
+		if (fd >= UDS_FD_SCAN)
+			continue;
+		UDS_REQUIRE(!expected.open[fd], "control data names descriptor %d (#%d), which "
+		    "was already open", fd, i);
+		expected.open[fd] = 1;
+	}
+	UDS_FDS_UNCHANGED(&expected, "by recvmsg() beyond those its control data names");
+}
+
+/*
+ * One recvmsg() into buf with room for maxfds descriptors (CMSG_SPACE),
+ * after waiting; asserts success and that no descriptor appears beyond
+ * those the control data names.  Returns the data bytes.
+ */
+static ssize_t
+recv_msg(int sock, void *buf, size_t len, int maxfds, int flags, struct uds_msg *m)
+{
+	struct uds_fd_snapshot snap;
+	ssize_t n;
+
+	uds_fds_snapshot(&snap);
+	n = uds_recvmsg_ctl(sock, buf, len, CMSG_SPACE((size_t)maxfds * sizeof(int)), flags, m);
+	UDS_REQUIRE(n != -1, "recvmsg() of %zu bytes with room for %d descriptors (flags %#x) "
+	    "failed: %s", len, maxfds, (unsigned)flags, uds_errno_name(errno));
+	require_only_named(&snap, m);
+	return n;
+}
+
+/*
+ * Receives one message into a 20-byte buffer with room for maxfds
+ * descriptors: it must be exactly data, carrying exactly nfiles
+ * descriptors referring to files[0..nfiles-1] in order, with neither
+ * MSG_TRUNC nor MSG_CTRUNC.
+ */
+static void
+recv_expect(int sock, const char *data, const int *files, int nfiles, int maxfds,
+    struct uds_msg *m)
+{
+	char buf[20];
+	size_t len = strlen(data);
+	ssize_t n;
+
+	UDS_REQUIRE(len < sizeof(buf), "suite bug: \"%s\" does not fit the receive buffer", data);
+	n = recv_msg(sock, buf, sizeof(buf), maxfds, 0, m);
+	UDS_EQ(n, len, "data bytes received");
+	UDS_REQUIRE(memcmp(buf, data, len) == 0, "received \"%.*s\", expected \"%s\"",
+	    (int)n, buf, data);
+	UDS_REQUIRE(!(m->flags & (MSG_TRUNC | MSG_CTRUNC)), "msg_flags %#x: MSG_TRUNC or "
+	    "MSG_CTRUNC set on a message that fit", (unsigned)m->flags);
+	UDS_EQ(m->nfds, nfiles, "descriptors received");
+	for (int i = 0; i < nfiles; i++)
+		UDS_REQUIRE(uds_same_file(m->fds[i], files[i]), "received descriptor #%d (fd %d) "
+		    "is not the file sent as #%d (fd %d)", i, m->fds[i], i, files[i]);
+}
+
+/* The file behind fd holds exactly contents (read from offset 0). */
+static void
+expect_contents(int fd, const char *contents)
+{
+	char buf[64];
+	size_t len = strlen(contents);
+	ssize_t n = UDS_OK(pread(fd, buf, sizeof(buf), 0));
+
+	UDS_EQ(n, len, "bytes of the file read through the descriptor");
+	UDS_REQUIRE(memcmp(buf, contents, len) == 0, "the file holds \"%.*s\", not \"%s\"",
+	    (int)n, buf, contents);
+}
+
+/* Closes every descriptor m received. */
+static void
+close_received(struct uds_msg *m)
+{
+	for (int i = 0; i < m->nfds; i++)
+		UDS_OK(close(m->fds[i]));
+	m->nfds = 0;
+}
+
+static bool
+has_cloexec(int fd)
+{
+	return (UDS_OK(fcntl(fd, F_GETFD)) & FD_CLOEXEC) != 0;
+}
+
+/* Hand-built control data: room for several headers, aligned for struct cmsghdr. */
+union ctl_buf {
+	struct cmsghdr align;
+	unsigned char buf[4 * CMSG_SPACE(8 * sizeof(int))];
+};
+
+/*
+ * Writes an SCM_RIGHTS header carrying fds[0..n-1] at offset off of c
+ * (cmsg_len CMSG_LEN(n ints)); returns the offset just past it
+ * (off + CMSG_SPACE(n ints)), where a next header goes and the
+ * msg_controllen that ends with it.
+ */
+static size_t
+rights_put(union ctl_buf *c, size_t off, const int *fds, int n)
+{
+	size_t bytes = (size_t)n * sizeof(int);
+	struct cmsghdr *cm;
+
+	UDS_REQUIRE(n >= 0 && off % CMSG_ALIGN(1) == 0 &&
+	    off + CMSG_SPACE(bytes) <= sizeof(c->buf),
+	    "suite bug: an SCM_RIGHTS header of %d descriptors does not fit at offset %zu", n, off);
+	cm = (struct cmsghdr *)(void *)(c->buf + off);
+	cm->cmsg_len = CMSG_LEN(bytes);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	if (n > 0)
+		memcpy(CMSG_DATA(cm), fds, bytes);
+	return off + CMSG_SPACE(bytes);
+}
+
+/*
+ * sendmsg() of len bytes of data with raw control data ctl/ctllen (any
+ * pointer, even NULL or unmapped), to name `to` when not NULL; returns
+ * sendmsg()'s result.
+ */
+static ssize_t
+sendmsg_raw(int sock, const struct uds_addr *to, const char *data, size_t len, void *ctl,
+    size_t ctllen)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg;
+
+	memset(&msg, 0, sizeof(msg));
+	if (to != NULL) {
+		msg.msg_name = (void *)&to->sun;
+		msg.msg_namelen = to->len;
+	}
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl;
+	msg.msg_controllen = ctllen;
+	return sendmsg(sock, &msg, 0);
+}
+
+/*
+ * recvmsg() into buf with raw control ctl/ctllen (any pointer, even NULL
+ * or unmapped) after waiting; msg is left as the call left it, for
+ * msg_flags and msg_controllen.  Returns recvmsg()'s result.
+ */
+static ssize_t
+recvmsg_raw(int sock, void *buf, size_t len, void *ctl, size_t ctllen, struct msghdr *msg)
+{
+	static struct iovec iov;        /* outlives the call, as msg points to it */
+
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	memset(msg, 0, sizeof(*msg));
+	msg->msg_iov = &iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = ctl;
+	msg->msg_controllen = ctllen;
+	uds_wait_readable(sock);
+	return recvmsg(sock, msg, 0);
+}
+
+/*
+ * Tracked pipes: what travels is write end wr[i]; the case keeps read end
+ * rd[i] (non-blocking), which sees end-of-file exactly when the last
+ * reference to wr[i] -- the sender's, one in flight, the receiver's -- is
+ * gone.  A byte written through a received write end shows which pipe it
+ * belongs to.
+ */
+#define TRACKED_MAX 4
+
+struct tracked {
+	int n;
+	int rd[TRACKED_MAX];
+	int wr[TRACKED_MAX];    /* -1 once closed locally */
+};
+
+/* Where a tracked write end is, as a receiver finds out. */
+enum { IN_FLIGHT, ARRIVED, RELEASED };
+
+static const char *
+state_name(int state)
+{
+	return state == IN_FLIGHT ? "in flight" : state == ARRIVED ? "arrived"
+	    : state == RELEASED ? "released" : "?";
+}
+
+/* Opens n tracked pipes. */
+static void
+tracked_open(struct tracked *t, int n)
+{
+	UDS_REQUIRE(n > 0 && n <= TRACKED_MAX, "suite bug: %d tracked pipes", n);
+	t->n = n;
+	for (int i = 0; i < n; i++) {
+		int fds[2];
+
+		UDS_OK(pipe(fds));
+		t->rd[i] = fds[0];
+		t->wr[i] = fds[1];
+		UDS_OK(fcntl(t->rd[i], F_SETFL, (int)UDS_OK(fcntl(t->rd[i], F_GETFL)) | O_NONBLOCK));
+	}
+}
+
+/* Closes the case's own copies of write ends first..first+count-1. */
+static void
+tracked_close_local(struct tracked *t, int first, int count)
+{
+	UDS_REQUIRE(first >= 0 && first + count <= t->n, "suite bug: pipes %d..%d of %d",
+	    first, first + count - 1, t->n);
+	for (int i = first; i < first + count; i++) {
+		UDS_REQUIRE(t->wr[i] != -1, "suite bug: pipe %d's write end closed twice", i);
+		UDS_OK(close(t->wr[i]));
+		t->wr[i] = -1;
+	}
+}
+
+/*
+ * Sends write ends first..first+count-1 in one message (one data byte) and
+ * closes the local copies: the only references left are in flight.
+ */
+static void
+tracked_send(int sock, struct tracked *t, int first, int count)
+{
+	UDS_REQUIRE(first >= 0 && first + count <= t->n, "suite bug: pipes %d..%d of %d",
+	    first, first + count - 1, t->n);
+	uds_send_fds(sock, &t->wr[first], count);
+	tracked_close_local(t, first, count);
+}
+
+/*
+ * Which tracked pipe the write end fd belongs to: writes one byte through
+ * it and reads it back from the read end it reaches.  -1 for none.
+ */
+static int
+tracked_which(struct tracked *t, int fd)
+{
+	int which = -1;
+	char c;
+
+	UDS_EQ(UDS_OK(write(fd, "w", 1)), 1, "bytes written through a received write end");
+	for (int i = 0; i < t->n; i++) {
+		ssize_t n;
+
+		if (t->rd[i] == -1)
+			continue;
+		n = read(t->rd[i], &c, 1);
+		if (n == 0 || (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+			continue;
+		UDS_REQUIRE(n == 1, "read() of pipe %d's read end: %s", i, uds_errno_name(errno));
+		UDS_REQUIRE(which == -1, "one byte through fd %d reached pipes %d and %d", fd,
+		    which, i);
+		which = i;
+	}
+	return which;
+}
+
+/* True when pipe i's read end is at end-of-file now (its write end released). */
+static bool
+tracked_eof_now(struct tracked *t, int i)
+{
+	char c;
+	ssize_t n = read(t->rd[i], &c, 1);
+
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return false;
+	UDS_REQUIRE(n == 0, "read() of pipe %d's read end gave %zd (%s), expected end-of-file "
+	    "or EAGAIN", i, n, n == -1 ? uds_errno_name(errno) : "stray data");
+	return true;
+}
+
+/*
+ * released: pipe i's write end must be released (end-of-file within the
+ * deadline).  Not released: it must still be open now (no event at all on
+ * the read end).
+ */
+static void
+require_released(struct tracked *t, int i, bool released, const char *when)
+{
+	short rev;
+
+	if (!released) {
+		rev = uds_poll(t->rd[i], POLLIN, 0);
+		UDS_REQUIRE(rev == 0, "pipe %d's write end was released %s (read end revents %#x)",
+		    i, when, (unsigned)rev);
+		return;
+	}
+	rev = uds_poll(t->rd[i], POLLIN, UDS_DEADLINE_MS);
+	UDS_REQUIRE(rev != 0, "pipe %d's write end was not released %s (no end-of-file within "
+	    "%d ms)", i, when, UDS_DEADLINE_MS);
+	UDS_REQUIRE(tracked_eof_now(t, i), "pipe %d's read end was readable but not at "
+	    "end-of-file %s", i, when);
+}
+
+/*
+ * One recvmsg() of tracked write ends with exactly ctl_space bytes of
+ * control (0: msg_control NULL).  Each received write end must be one still
+ * in flight and becomes ARRIVED; each pipe still IN_FLIGHT that is at
+ * end-of-file when the call has returned becomes RELEASED.  Also checks
+ * that no descriptor appears beyond those the control data names.
+ * Returns recvmsg()'s result, errno intact when it is -1.
+ */
+static ssize_t
+recv_tracked(int sock, struct tracked *t, size_t ctl_space, int *state, struct uds_msg *m)
+{
+	struct uds_fd_snapshot snap;
+	char buf[16];
+	ssize_t rc;
+	int err;
+
+	uds_fds_snapshot(&snap);
+	rc = uds_recvmsg_ctl(sock, buf, sizeof(buf), ctl_space, 0, m);
+	err = errno;
+	require_only_named(&snap, m);
+	for (int i = 0; i < m->nfds; i++) {
+		int which = tracked_which(t, m->fds[i]);
+
+		UDS_REQUIRE(which != -1, "received descriptor #%d (fd %d) is none of the tracked "
+		    "write ends", i, m->fds[i]);
+		UDS_REQUIRE(state[which] == IN_FLIGHT, "pipe %d's write end arrived, but it was "
+		    "%s", which, state_name(state[which]));
+		state[which] = ARRIVED;
+	}
+	for (int i = 0; i < t->n; i++)
+		if (state[i] == IN_FLIGHT && tracked_eof_now(t, i))
+			state[i] = RELEASED;
+	errno = err;
+	return rc;
+}
+
+/* Each of the n tracked write ends must be where want says. */
+static void
+expect_states(const int *state, const int *want, int n)
+{
+	for (int i = 0; i < n; i++)
+		UDS_REQUIRE(state[i] == want[i], "pipe %d's write end is %s, expected %s", i,
+		    state_name(state[i]), state_name(want[i]));
+}
+
+/* ------------------------------------------------------------------ */
+/* Identity and sharing                                                */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(passed_descriptor_is_same_file, "K-01",
+    "A descriptor passed with one data byte arrives referring to the same file (st_dev and "
+    "st_ino), with the data, and without MSG_TRUNC or MSG_CTRUNC",
+    "unix(7) SCM_RIGHTS; FreeBSD unix(4); APUE 17.4",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("identity");
+	struct uds_msg m;
+
+	send_with_file(p->a, f, "k");
+	recv_expect(p->b, "k", &f, 1, 1, &m);
+	expect_contents(m.fds[0], "identity");
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(passed_descriptor_shares_offset, "K-02",
+    "The sender's and the receiver's descriptors share one open file description: a read "
+    "through one moves the offset seen through the other, and an lseek() back again",
+    "unix(7) SCM_RIGHTS: equivalent to dup(2); APUE 17.4 (shares the file table entry)",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("0123456789");
+	struct uds_msg m;
+	char buf[8];
+
+	uds_send_fds(p->a, &f, 1);
+	recv_expect(p->b, "F", &f, 1, 1, &m);
+	UDS_EQ(UDS_OK(read(m.fds[0], buf, 4)), 4, "bytes read through the received descriptor");
+	UDS_EQ(UDS_OK(lseek(f, 0, SEEK_CUR)), 4, "sender's offset after the receiver read 4 bytes");
+	UDS_OK(lseek(f, 7, SEEK_SET));
+	UDS_EQ(UDS_OK(read(m.fds[0], buf, sizeof(buf))), 3, "bytes left after lseek(7)");
+	UDS_REQUIRE(memcmp(buf, "789", 3) == 0, "read \"%.3s\" after lseek(7), not \"789\"", buf);
+	UDS_EQ(UDS_OK(lseek(f, 0, SEEK_CUR)), 10, "sender's offset after the receiver's last read");
+}
+
+UDS_CASE(passed_descriptor_shares_status_flags, "K-02",
+    "O_APPEND set through the sender's descriptor after passing is set on the receiver's too, "
+    "and a write through the receiver's then appends",
+    "unix(7) SCM_RIGHTS: equivalent to dup(2) (shared file status flags); APUE 17.4",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("abc");
+	struct uds_msg m;
+	char buf[8];
+
+	uds_send_fds(p->a, &f, 1);
+	recv_expect(p->b, "F", &f, 1, 1, &m);
+	UDS_REQUIRE(!(UDS_OK(fcntl(m.fds[0], F_GETFL)) & O_APPEND),
+	    "O_APPEND set before anyone set it");
+	UDS_OK(fcntl(f, F_SETFL, (int)UDS_OK(fcntl(f, F_GETFL)) | O_APPEND));
+	UDS_REQUIRE(UDS_OK(fcntl(m.fds[0], F_GETFL)) & O_APPEND,
+	    "O_APPEND set by the sender is not seen through the received descriptor");
+	UDS_OK(lseek(m.fds[0], 0, SEEK_SET));
+	UDS_EQ(UDS_OK(write(m.fds[0], "Z", 1)), 1, "bytes written through the received descriptor");
+	UDS_EQ(UDS_OK(pread(f, buf, sizeof(buf), 0)), 4, "file length after the appending write");
+	UDS_REQUIRE(memcmp(buf, "abcZ", 4) == 0, "file holds \"%.4s\", not \"abcZ\"", buf);
+}
+
+UDS_CASE(received_descriptor_takes_lowest_free_number, "K-03",
+    "With a hole below other open descriptors, the received descriptor takes the number of "
+    "the hole (the lowest free one), not the next number after the highest",
+    "APUE 17.4; unix(7) SCM_RIGHTS: as dup(2), lowest unused number; see the expectation table",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("hole");
+	int x1 = (int)UDS_OK(dup(f)), x2 = (int)UDS_OK(dup(f)), x3 = (int)UDS_OK(dup(f));
+	struct uds_msg m;
+
+	UDS_REQUIRE(x1 < x2 && x2 < x3, "dup() gave %d, %d, %d, not increasing", x1, x2, x3);
+	UDS_OK(close(x2));
+	uds_send_fds(p->a, &f, 1);
+	recv_expect(p->b, "F", &f, 1, 1, &m);
+	uds_note("hole at %d, highest open %d, received %d", x2, x3, m.fds[0]);
+	UDS_EXPECT_VALUE("scm_rights.lowest_free", m.fds[0] == x2);
+}
+
+UDS_CASE(several_descriptors_arrive_in_order, "K-05",
+    "Two, then three, descriptors in one SCM_RIGHTS message all arrive, in the order sent",
+    "unix(7) SCM_RIGHTS: an integer array of descriptors",
+    ALL_CONNECTED)
+{
+	int f[3] = { uds_temp_file("one"), uds_temp_file("two"), uds_temp_file("three") };
+	int two[2] = { f[2], f[0] };
+	struct uds_msg m;
+
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, two, 2, "2", 1, 0)), 1, "bytes sent with two");
+	recv_expect(p->b, "2", two, 2, 4, &m);
+	close_received(&m);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, f, 3, "3", 1, 0)), 1, "bytes sent with three");
+	recv_expect(p->b, "3", f, 3, 4, &m);
+	expect_contents(m.fds[0], "one");
+	expect_contents(m.fds[2], "three");
+}
+
+UDS_CASE(separate_messages_keep_own_descriptors, "K-06",
+    "Two messages each carrying one descriptor arrive in order, each with its own data and "
+    "its own descriptor",
+    "observed: gVisor and FreeBSD tests; see the expectation table",
+    ALL_CONNECTED)
+{
+	int f1 = uds_temp_file("first"), f2 = uds_temp_file("second");
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.separate_messages");
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, &f1, 1, "A", 1, 0)), 1, "bytes of the first message");
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, &f2, 1, "B", 1, 0)), 1, "bytes of the second message");
+	recv_expect(p->b, "A", &f1, 1, 1, &m);
+	recv_expect(p->b, "B", &f2, 1, 1, &m);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(passed_socket_is_usable, "K-09",
+    "One end of another socketpair of the same type, passed and closed by the sender, works "
+    "in the receiver: data goes both ways between it and the other end",
+    "unix(7) SCM_RIGHTS: any open file descriptor; APUE 17.4",
+    ALL_CONNECTED)
+{
+	int sv[2], type = -1;
+	socklen_t len = sizeof(type);
+	struct uds_msg m;
+	char buf[8];
+
+	UDS_OK(socketpair(AF_UNIX, p->kind->type, 0, sv));
+	uds_send_fds(p->a, &sv[0], 1);
+	UDS_OK(close(sv[0]));
+	recv_msg(p->b, buf, sizeof(buf), 1, 0, &m);
+	UDS_EQ(m.nfds, 1, "descriptors received");
+	UDS_OK(getsockopt(m.fds[0], SOL_SOCKET, SO_TYPE, &type, &len));
+	UDS_EQ(type, p->kind->type, "SO_TYPE of the received socket");
+	uds_send_one(m.fds[0], "ping", 4);
+	UDS_EQ(uds_recv_one(sv[1], buf, sizeof(buf), 0), 4, "bytes at the other end");
+	UDS_REQUIRE(memcmp(buf, "ping", 4) == 0, "the other end got \"%.4s\"", buf);
+	uds_send_one(sv[1], "pong", 4);
+	UDS_EQ(uds_recv_one(m.fds[0], buf, sizeof(buf), 0), 4, "bytes at the received socket");
+	UDS_REQUIRE(memcmp(buf, "pong", 4) == 0, "the received socket got \"%.4s\"", buf);
+}
+
+UDS_CASE(passed_listener_accepts, "K-07",
+    "A listening socket passed (and closed by the sender) still listens in the receiver: a "
+    "new client connects to its name and the receiver accepts the connection",
+    "unix(7) SCM_RIGHTS: any open file descriptor; kselftests; see the expectation table",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name), client, conn, on = 0;
+	socklen_t len = sizeof(on);
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.listener_passes");
+	uds_send_fds(p->a, &l, 1);
+	UDS_OK(close(l));
+	recv_msg(p->b, buf, sizeof(buf), 1, 0, &m);
+	UDS_EQ(m.nfds, 1, "descriptors received");
+	UDS_OK(getsockopt(m.fds[0], SOL_SOCKET, SO_ACCEPTCONN, &on, &len));
+	UDS_EQ(on, 1, "SO_ACCEPTCONN of the received listener");
+	client = uds_socket(p->kind->type, false);
+	uds_connect(client, &name);
+	conn = uds_accept(m.fds[0]);
+	uds_send_one(client, "hi", 2);
+	UDS_EQ(uds_recv_one(conn, buf, sizeof(buf), 0), 2, "bytes on the accepted connection");
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifetime in flight                                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Receives a file (holding `contents`) and tracked write end 0 in one
+ * message; checks the file reads back and the write end is the one in
+ * flight, then closes it and requires the pipe to see end-of-file.
+ */
+static void
+recv_file_and_write_end(int sock, struct tracked *t, const char *contents)
+{
+	struct uds_msg m;
+	char buf[8];
+
+	require_released(t, 0, false, "while in flight with no other reference");
+	recv_msg(sock, buf, sizeof(buf), 2, 0, &m);
+	UDS_EQ(m.nfds, 2, "descriptors received");
+	expect_contents(m.fds[0], contents);
+	UDS_EQ(tracked_which(t, m.fds[1]), 0, "pipe the received write end belongs to");
+	require_released(t, 0, false, "once received");
+	UDS_OK(close(m.fds[1]));
+	require_released(t, 0, true, "after the receiver closed the only copy");
+}
+
+UDS_CASE(in_flight_file_stays_open_after_sender_closes, "K-48",
+    "The sender closes its descriptors right after sendmsg(): before any recvmsg() the files "
+    "are still open (a pipe whose write end is in flight sees no end-of-file) and the "
+    "receiver then gets working descriptors",
+    "APUE 17.4; FreeBSD unix(4); unix(7) SCM_RIGHTS (a reference to the open file description)",
+    ALL_CONNECTED)
+{
+	struct tracked t;
+	int fds[2];
+
+	tracked_open(&t, 1);
+	fds[0] = uds_temp_file("kept open");
+	fds[1] = t.wr[0];
+	uds_send_fds(p->a, fds, 2);
+	UDS_OK(close(fds[0]));
+	tracked_close_local(&t, 0, 1);
+	recv_file_and_write_end(p->b, &t, "kept open");
+}
+
+struct exiting_sender {
+	int sock;
+	int fds[2];
+};
+
+static void
+send_then_exit(void *argp)
+{
+	struct exiting_sender *arg = argp;
+
+	uds_send_fds(arg->sock, arg->fds, 2);
+	UDS_OK(close(arg->fds[0]));
+	UDS_OK(close(arg->fds[1]));
+}
+
+UDS_CASE(in_flight_file_survives_sender_exit, "K-04",
+    "A child passes a file and a pipe's write end and exits before the parent receives: the "
+    "pipe sees no end-of-file, and the received descriptors work",
+    "APUE 17.4; FreeBSD unix(4)",
+    ALL_CONNECTED)
+{
+	struct exiting_sender arg = { .sock = p->a };
+	struct uds_child child;
+	struct tracked t;
+
+	tracked_open(&t, 1);
+	arg.fds[0] = uds_temp_file("sender gone");
+	arg.fds[1] = t.wr[0];
+	uds_child_start(&child, send_then_exit, &arg);
+	UDS_OK(close(arg.fds[0]));
+	tracked_close_local(&t, 0, 1);
+	uds_child_finish(&child);
+	recv_file_and_write_end(p->b, &t, "sender gone");
+}
+
+UDS_CASE(closing_receiver_releases_queued, "K-49",
+    "The receiving socket is closed with a descriptor queued that nobody else holds: the "
+    "queued descriptor is closed and its file released (the pipe sees end-of-file)",
+    "FreeBSD unix(4); macOS unix(4); Linux unix_release_sock(); see the expectation table",
+    ALL_CONNECTED)
+{
+	struct tracked t;
+
+	uds_require_holds("scm_rights.receiver_close_releases");
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	require_released(&t, 0, false, "while queued at the receiver");
+	UDS_OK(close(p->b));
+	p->b = -1;
+	require_released(&t, 0, true, "after the receiving socket was closed");
+}
+
+UDS_CASE(closing_both_ends_releases_in_flight, "K-45",
+    "A descriptor in flight, then the sending socket closed (still queued: not released) and "
+    "the receiving one closed too: no crash, and the file is released",
+    "observed: FreeBSD tests (PR 151758); see the expectation table",
+    ALL_CONNECTED)
+{
+	struct tracked t;
+
+	uds_require_holds("scm_rights.both_closed_releases");
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	UDS_OK(close(p->a));
+	p->a = -1;
+	require_released(&t, 0, false, "after only the sending socket was closed");
+	UDS_OK(close(p->b));
+	p->b = -1;
+	require_released(&t, 0, true, "after both sockets were closed");
+}
+
+/* ------------------------------------------------------------------ */
+/* Control buffers too small or absent                                 */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(large_control_buffer_reports_space_used, "K-08",
+    "recvmsg() with room for 64 descriptors receives one (then three) and msg_controllen comes "
+    "back lowered to the space used: between CMSG_LEN(n) and CMSG_SPACE(n)",
+    "POSIX recvmsg(): msg_controllen; see the expectation table",
+    ALL_CONNECTED)
+{
+	int f[3] = { uds_temp_file("a"), uds_temp_file("b"), uds_temp_file("c") };
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.controllen_lowered");
+	for (int n = 1; n <= 3; n += 2) {
+		size_t used_min = CMSG_LEN((size_t)n * sizeof(int));
+		size_t used_max = CMSG_SPACE((size_t)n * sizeof(int));
+
+		uds_send_fds(p->a, f, n);
+		recv_msg(p->b, buf, sizeof(buf), 64, 0, &m);
+		UDS_EQ(m.nfds, n, "descriptors received");
+		UDS_REQUIRE(m.controllen >= used_min && m.controllen <= used_max,
+		    "msg_controllen %zu after %d descriptors; want %zu..%zu (buffer %zu)",
+		    m.controllen, n, used_min, used_max, (size_t)CMSG_SPACE(64 * sizeof(int)));
+		close_received(&m);
+	}
+}
+
+UDS_CASE(no_room_for_one_descriptor_truncates, "K-20",
+    "A control buffer with room for the cmsghdr but not one descriptor: the data arrives, no "
+    "descriptor is installed, MSG_CTRUNC is set and the passed file is released",
+    "unix(7) SCM_RIGHTS (excess descriptors closed) and Ancillary messages (MSG_CTRUNC); "
+    "see the expectation table",
+    ALL_CONNECTED)
+{
+	int state[1] = { IN_FLIGHT }, want[1] = { RELEASED };
+	struct tracked t;
+	struct uds_msg m;
+	ssize_t rc;
+
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	rc = recv_tracked(p->b, &t, ROOM_FOR(0), state, &m);
+	UDS_EXPECT_RESULT("scm_rights.ctrunc", rc);
+	if (rc == -1)
+		return;
+	UDS_EQ(m.bytes, 1, "data bytes received");
+	UDS_EQ(m.nfds, 0, "descriptors received");
+	UDS_REQUIRE(m.flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC", (unsigned)m.flags);
+	expect_states(state, want, 1);
+}
+
+UDS_CASE(short_control_buffer_keeps_first_descriptors, "K-21",
+    "Three descriptors sent, room for two: the first two arrive, the third is closed, "
+    "MSG_CTRUNC is set and msg_controllen and cmsg_len describe only the two",
+    "unix(7) SCM_RIGHTS: the descriptor list is truncated, excess descriptors closed; "
+    "see the expectation table (OpenBSD: EMSGSIZE)",
+    ALL_CONNECTED)
+{
+	int state[3] = { IN_FLIGHT, IN_FLIGHT, IN_FLIGHT };
+	int want[3] = { ARRIVED, ARRIVED, RELEASED };
+	struct tracked t;
+	struct uds_msg m;
+	ssize_t rc;
+
+	tracked_open(&t, 3);
+	tracked_send(p->a, &t, 0, 3);
+	rc = recv_tracked(p->b, &t, CMSG_SPACE(2 * sizeof(int)), state, &m);
+	UDS_EXPECT_RESULT("scm_rights.ctrunc", rc);
+	if (rc == -1)
+		return;
+	UDS_EQ(m.bytes, 1, "data bytes received");
+	UDS_EQ(m.nfds, 2, "descriptors named by cmsg_len");
+	UDS_REQUIRE(m.flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC", (unsigned)m.flags);
+	UDS_REQUIRE(m.controllen >= CMSG_LEN(2 * sizeof(int)) &&
+	    m.controllen <= CMSG_SPACE(2 * sizeof(int)),
+	    "msg_controllen %zu does not describe two descriptors", m.controllen);
+	expect_states(state, want, 3);
+}
+
+/*
+ * Receives the two messages of two tracked write ends each (pipes 0-1 and
+ * 2-3) with room for `room` descriptors per recvmsg(): each receive may
+ * bring no more than room, sets MSG_CTRUNC exactly when it closed one, and
+ * at the end nothing is left in flight.  False where the table says the
+ * platform refuses a truncating receive instead.
+ */
+static bool
+receive_two_pairs(int sock, struct tracked *t, int room)
+{
+	int state[4] = { IN_FLIGHT, IN_FLIGHT, IN_FLIGHT, IN_FLIGHT };
+	ssize_t bytes = 0;
+
+	for (int recv = 0; recv < 2 && bytes < 2; recv++) {
+		int released_before = 0, released_after = 0;
+		struct uds_msg m;
+		ssize_t rc;
+
+		for (int i = 0; i < 4; i++)
+			released_before += state[i] == RELEASED;
+		rc = recv_tracked(sock, t, ROOM_FOR(room), state, &m);
+		if (room < 2) {
+			UDS_EXPECT_RESULT("scm_rights.ctrunc", rc);
+			if (rc == -1)
+				return false;
+		}
+		UDS_REQUIRE(rc > 0, "recvmsg() with room for %d: %s", room,
+		    rc == -1 ? uds_errno_name(errno) : "no data");
+		bytes += rc;
+		for (int i = 0; i < 4; i++)
+			released_after += state[i] == RELEASED;
+		UDS_REQUIRE(m.nfds <= room, "%d descriptors arrived in room for %d", m.nfds, room);
+		UDS_EQ((m.flags & MSG_CTRUNC) != 0, released_after > released_before,
+		    "MSG_CTRUNC set exactly when a descriptor was closed");
+	}
+	UDS_EQ(bytes, 2, "data bytes of the two messages");
+	for (int i = 0; i < 4; i++)
+		UDS_REQUIRE(state[i] != IN_FLIGHT, "room for %d: pipe %d's write end is still in "
+		    "flight after both messages were received", room, i);
+	return true;
+}
+
+UDS_CASE(truncation_across_queued_messages_leaks_nothing, "K-22",
+    "Two queued messages of two descriptors each, received with room for one, two and three: "
+    "every descriptor either arrives or is closed, nothing else appears in the receiver, and "
+    "MSG_CTRUNC is set exactly when one was closed",
+    "unix(7) SCM_RIGHTS: excess descriptors closed; FreeBSD PR 131876; "
+    "see the expectation table",
+    ALL_CONNECTED)
+{
+	for (int room = 1; room <= 3; room++) {
+		struct tracked t;
+
+		tracked_open(&t, 4);
+		tracked_send(p->a, &t, 0, 2);
+		tracked_send(p->a, &t, 2, 2);
+		if (!receive_two_pairs(p->b, &t, room))
+			return;
+		for (int i = 0; i < 4; i++)
+			UDS_OK(close(t.rd[i]));
+	}
+}
+
+UDS_CASE(null_control_discards_descriptors, "K-18",
+    "recvmsg() with msg_control NULL while a descriptor is pending: the data is returned, "
+    "MSG_CTRUNC is set, nothing is installed and the descriptor is closed",
+    "unix(7) Ancillary messages: no buffer, ancillary data discarded, MSG_CTRUNC; "
+    "see the expectation table",
+    ALL_CONNECTED)
+{
+	int state[1] = { IN_FLIGHT }, want[1] = { RELEASED };
+	struct tracked t;
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.null_control");
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	UDS_EQ(recv_tracked(p->b, &t, 0, state, &m), 1, "data bytes returned");
+	UDS_EQ(m.nfds, 0, "descriptors received");
+	UDS_REQUIRE(m.flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC", (unsigned)m.flags);
+	expect_states(state, want, 1);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(null_control_with_length_discards, "K-19",
+    "recvmsg() with msg_control NULL but msg_controllen 64 while a descriptor is pending: "
+    "NULL wins, the data is returned, MSG_CTRUNC set, msg_controllen 0, descriptor closed",
+    "observed: gVisor tests, Linux scm_recv(); see the expectation table",
+    ALL_CONNECTED)
+{
+	struct uds_fd_snapshot snap;
+	struct msghdr msg;
+	struct tracked t;
+	char buf[8];
+
+	uds_require_holds("scm_rights.null_control_with_length");
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	uds_fds_snapshot(&snap);
+	UDS_EQ(UDS_OK(recvmsg_raw(p->b, buf, sizeof(buf), NULL, 64, &msg)), 1, "data bytes");
+	UDS_FDS_UNCHANGED(&snap, "by recvmsg() with msg_control NULL");
+	UDS_REQUIRE(msg.msg_flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC",
+	    (unsigned)msg.msg_flags);
+	UDS_EQ(msg.msg_controllen, 0, "msg_controllen returned");
+	require_released(&t, 0, true, "after recvmsg() without a control buffer");
+}
+
+UDS_CASE(faulting_control_buffer_leaks_nothing, "K-17",
+    "recvmsg() whose msg_control points to an unmapped page while a descriptor is pending: "
+    "EFAULT (FreeBSD) or success with MSG_CTRUNC (Linux); either way nothing is installed "
+    "and the descriptor is closed",
+    "observed: FreeBSD tests (EFAULT); Linux scm_detach_fds(); see the expectation table",
+    ALL_CONNECTED)
+{
+	struct uds_fd_snapshot snap;
+	struct msghdr msg;
+	struct tracked t;
+	ssize_t rc;
+	char buf[8];
+
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	uds_fds_snapshot(&snap);
+	rc = recvmsg_raw(p->b, buf, sizeof(buf), uds_unmapped_page(), CMSG_SPACE(sizeof(int)), &msg);
+	UDS_EXPECT_RESULT("scm_rights.recv_control_fault", rc);
+	UDS_FDS_UNCHANGED(&snap, "by recvmsg() into an unmapped control buffer");
+	if (rc != -1) {
+		UDS_EQ(rc, 1, "data bytes returned");
+		UDS_REQUIRE(msg.msg_flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC though no "
+		    "descriptor was delivered", (unsigned)msg.msg_flags);
+		require_released(&t, 0, true, "after a recvmsg() that could not deliver it");
+	}
+}
+
+UDS_CASE(read_discards_descriptors, "K-26",
+    "read() of a message carrying a descriptor returns the data; the descriptor is closed "
+    "without being installed, and nothing stays queued",
+    "unix(7) SCM_RIGHTS: absent buffer, excess descriptors closed; OpenBSD regress; "
+    "see the expectation table",
+    ALL_CONNECTED)
+{
+	struct uds_fd_snapshot snap;
+	struct tracked t;
+	char buf[16];
+
+	uds_require_holds("scm_rights.read_discards");
+	tracked_open(&t, 1);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "abc", 3, 0)), 3, "bytes sent");
+	tracked_close_local(&t, 0, 1);
+	uds_wait_readable(p->b);
+	uds_fds_snapshot(&snap);
+	UDS_EQ(UDS_OK(read(p->b, buf, sizeof(buf))), 3, "bytes read()");
+	UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "read() returned \"%.3s\"", buf);
+	UDS_FDS_UNCHANGED(&snap, "by read() of a message carrying a descriptor");
+	require_released(&t, 0, true, "after read() of its message");
+	uds_require_nothing_queued(p->b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Where descriptors sit in a stream                                   */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(stream_recv_before_rights_bytes_gets_none, "K-27",
+    "Stream: 4 plain bytes, then 1 byte with a descriptor; two 2-byte recvmsg() calls get the "
+    "plain bytes and no descriptor, the third gets the byte with its descriptor",
+    "unix(7) Ancillary messages: ancillary data forms a barrier; see the expectation table",
+    STREAM_CONNECTED)
+{
+	int f = uds_temp_file("late");
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.stream_barrier");
+	uds_send_one(p->a, "abcd", 4);
+	send_with_file(p->a, f, "E");
+	for (int i = 0; i < 2; i++) {
+		UDS_EQ(recv_msg(p->b, buf, 2, 4, 0, &m), 2, "bytes into a 2-byte buffer");
+		UDS_REQUIRE(memcmp(buf, i == 0 ? "ab" : "cd", 2) == 0, "received \"%.2s\"", buf);
+		UDS_EQ(m.nfds, 0, "descriptors with the plain bytes");
+	}
+	recv_expect(p->b, "E", &f, 1, 4, &m);
+}
+
+UDS_CASE(stream_rights_form_barrier, "K-30",
+    "Stream: sends of 4 plain bytes, 1 byte with a descriptor, 4 plain bytes; receives of 20 "
+    "bytes get 5 bytes with the descriptor, then the last 4 bytes without",
+    "unix(7) Ancillary messages (the example given there); see the expectation table",
+    STREAM_CONNECTED)
+{
+	int f = uds_temp_file("barrier");
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.stream_barrier");
+	uds_send_one(p->a, "abcd", 4);
+	send_with_file(p->a, f, "E");
+	uds_send_one(p->a, "fghi", 4);
+	recv_expect(p->b, "abcdE", &f, 1, 4, &m);
+	recv_expect(p->b, "fghi", NULL, 0, 4, &m);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(stream_rights_never_merged, "K-31",
+    "Stream: two 1-byte sends each with its own descriptor, received with room for 20 bytes "
+    "and 4 descriptors: each receive returns one byte with its own descriptor only",
+    "unix(7) Ancillary messages: ancillary data forms a barrier; see the expectation table",
+    STREAM_CONNECTED)
+{
+	int f1 = uds_temp_file("one"), f2 = uds_temp_file("two");
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.stream_barrier");
+	send_with_file(p->a, f1, "A");
+	send_with_file(p->a, f2, "B");
+	recv_expect(p->b, "A", &f1, 1, 4, &m);
+	recv_expect(p->b, "B", &f2, 1, 4, &m);
+}
+
+UDS_CASE(stream_read_consumes_rights_bytes, "K-28",
+    "Stream: the byte that carried a descriptor is consumed with read(): the descriptor is "
+    "closed, and a later recvmsg() of new data gets none",
+    "unix(7) SCM_RIGHTS: absent buffer, descriptors closed; see the expectation table",
+    STREAM_CONNECTED)
+{
+	struct tracked t;
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.read_discards");
+	tracked_open(&t, 1);
+	tracked_send(p->a, &t, 0, 1);
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(read(p->b, buf, sizeof(buf))), 1, "bytes read()");
+	require_released(&t, 0, true, "after read() consumed its byte");
+	uds_send_one(p->a, "Y", 1);
+	recv_expect(p->b, "Y", NULL, 0, 4, &m);
+}
+
+UDS_CASE(stream_partial_read_drops_descriptors, "K-29",
+    "Stream: read() of 1 of the 3 bytes that carried a descriptor drops it (closed at once); "
+    "recvmsg() of the other 2 bytes gets no descriptor",
+    "observed: gVisor tests, Linux unix_stream_read_generic(); see the expectation table",
+    STREAM_CONNECTED)
+{
+	struct tracked t;
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.stream_partial_read");
+	tracked_open(&t, 1);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "XYZ", 3, 0)), 3, "bytes sent");
+	tracked_close_local(&t, 0, 1);
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(read(p->b, buf, 1)), 1, "bytes read()");
+	require_released(&t, 0, true, "after read() of the first of its bytes");
+	recv_expect(p->b, "YZ", NULL, 0, 4, &m);
+}
+
+UDS_CASE(stream_plain_read_keeps_later_rights, "K-33",
+    "Stream: read() of exactly the 4 plain bytes queued before a descriptor-carrying byte "
+    "leaves that byte's descriptor queued; the next recvmsg() gets it",
+    "observed: gVisor tests; see the expectation table",
+    STREAM_CONNECTED)
+{
+	int f = uds_temp_file("kept");
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.stream_kept_past_plain_read");
+	uds_send_one(p->a, "abcd", 4);
+	send_with_file(p->a, f, "E");
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(read(p->b, buf, 4)), 4, "plain bytes read()");
+	recv_expect(p->b, "E", &f, 1, 4, &m);
+	expect_contents(m.fds[0], "kept");
+}
+
+UDS_CASE(stream_rights_without_data_discarded, "K-34",
+    "Stream: sendmsg() of zero data bytes with a descriptor returns 0 and sends nothing: the "
+    "descriptor is released and the next message arrives without it",
+    "unix(7): at least one byte of real data is required to send ancillary data over a stream; "
+    "see the expectation table",
+    STREAM_CONNECTED)
+{
+	struct tracked t;
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.stream_needs_data");
+	tracked_open(&t, 1);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "", 0, 0)), 0, "bytes sent");
+	tracked_close_local(&t, 0, 1);
+	require_released(&t, 0, true, "after a zero-byte stream sendmsg() and a local close");
+	uds_require_nothing_queued(p->b);
+	uds_send_one(p->a, "z", 1);
+	recv_expect(p->b, "z", NULL, 0, 4, &m);
+}
+
+UDS_CASE(stream_empty_rights_coalesce, "K-14",
+    "Stream: 2 bytes sent with an empty SCM_RIGHTS header, then 2 plain bytes: one receive "
+    "returns all 4, as for plain data",
+    "observed: gVisor tests; see the expectation table",
+    STREAM_CONNECTED)
+{
+	union ctl_buf c;
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.empty_rights_coalesce");
+	memset(&c, 0, sizeof(c));
+	UDS_EQ(UDS_OK(sendmsg_raw(p->a, NULL, "ab", 2, c.buf, rights_put(&c, 0, NULL, 0))), 2,
+	    "bytes sent with an empty SCM_RIGHTS");
+	uds_send_one(p->a, "cd", 2);
+	recv_expect(p->b, "abcd", NULL, 0, 4, &m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Records, peeking, zero-length receives, close-on-exec               */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(dgram_rights_without_data_delivered, "K-35",
+    "Datagram: sendmsg() of zero data bytes with a descriptor returns 0 and queues an empty "
+    "datagram that brings the descriptor",
+    "unix(7): on a datagram socket Linux needs no accompanying data; see the expectation table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_ANY_MODE)
+{
+	int f = uds_temp_file("no payload");
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.dgram_without_data");
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, &f, 1, "", 0, 0)), 0, "bytes sent");
+	recv_expect(p->b, "", &f, 1, 4, &m);
+	expect_contents(m.fds[0], "no payload");
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(truncated_record_brings_its_descriptors, "K-37",
+    "Datagram or seqpacket: a 10-byte message with a descriptor read into 3 bytes brings the "
+    "descriptor with MSG_TRUNC; the next read gets the next message, without descriptors",
+    "observed: gVisor tests; see the expectation table",
+    RECORDS_CONNECTED)
+{
+	int f = uds_temp_file("record");
+	struct uds_msg m;
+	char buf[16];
+
+	uds_require_holds("scm_rights.record_truncated");
+	send_with_file(p->a, f, "0123456789");
+	uds_send_one(p->a, "next", 4);
+	UDS_EQ(recv_msg(p->b, buf, 3, 4, 0, &m), 3, "bytes into a 3-byte buffer");
+	UDS_REQUIRE(m.flags & MSG_TRUNC, "msg_flags %#x lacks MSG_TRUNC", (unsigned)m.flags);
+	UDS_EQ(m.nfds, 1, "descriptors with the truncated record");
+	UDS_REQUIRE(uds_same_file(m.fds[0], f), "the descriptor is not the file sent");
+	recv_expect(p->b, "next", NULL, 0, 4, &m);
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(peek_installs_descriptors_again, "K-38",
+    "recvmsg(MSG_PEEK) of a message with a descriptor installs one; the following recvmsg() "
+    "installs another (a different number, the same file) and both stay usable",
+    "observed: gVisor tests, Linux scm_fp_dup() on peek; see the expectation table",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("peeked");
+	struct uds_msg peeked, got;
+	char buf[8];
+
+	uds_require_holds("scm_rights.peek_installs_again");
+	send_with_file(p->a, f, "P");
+	UDS_EQ(recv_msg(p->b, buf, sizeof(buf), 1, MSG_PEEK, &peeked), 1, "bytes peeked");
+	UDS_EQ(peeked.nfds, 1, "descriptors installed by the peek");
+	recv_expect(p->b, "P", &f, 1, 1, &got);
+	UDS_REQUIRE(got.fds[0] != peeked.fds[0], "the receive reused the peeked number %d",
+	    got.fds[0]);
+	UDS_REQUIRE(uds_same_file(peeked.fds[0], f), "the peeked descriptor is not the file sent");
+	expect_contents(peeked.fds[0], "peeked");
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(zero_length_recvmsg_delivers_descriptors, "K-41",
+    "recvmsg() with a 0-byte buffer while a 3-byte message with a descriptor is pending "
+    "delivers the descriptor; a stream keeps the 3 bytes queued, a record is consumed with "
+    "MSG_TRUNC",
+    "observed: gVisor tests; see the expectation table",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("zero");
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.zero_length_recv");
+	send_with_file(p->a, f, "abc");
+	UDS_EQ(recv_msg(p->b, buf, 0, 1, 0, &m), 0, "bytes into a 0-byte buffer");
+	UDS_EQ(m.nfds, 1, "descriptors delivered");
+	UDS_REQUIRE(uds_same_file(m.fds[0], f), "the descriptor is not the file sent");
+	if (p->kind->type == SOCK_STREAM) {
+		recv_expect(p->b, "abc", NULL, 0, 1, &m);
+	} else {
+		UDS_REQUIRE(m.flags & MSG_TRUNC, "msg_flags %#x lacks MSG_TRUNC",
+		    (unsigned)m.flags);
+		uds_require_nothing_queued(p->b);
+	}
+}
+
+UDS_CASE(sender_cloexec_not_inherited, "K-39",
+    "A descriptor with FD_CLOEXEC in the sender arrives without FD_CLOEXEC; the sender's "
+    "keeps it",
+    "unix(7) SCM_RIGHTS: equivalent to dup(2), whose duplicate has close-on-exec off; "
+    "see the expectation table",
+    ALL_CONNECTED)
+{
+	int f = uds_temp_file("cloexec");
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.cloexec_not_inherited");
+	UDS_OK(fcntl(f, F_SETFD, FD_CLOEXEC));
+	uds_send_fds(p->a, &f, 1);
+	recv_expect(p->b, "F", &f, 1, 1, &m);
+	UDS_REQUIRE(!has_cloexec(m.fds[0]), "the received descriptor has FD_CLOEXEC");
+	UDS_REQUIRE(has_cloexec(f), "the sender's descriptor lost FD_CLOEXEC");
+}
+
+UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40",
+    "recvmsg(MSG_CMSG_CLOEXEC) of three descriptors sent without FD_CLOEXEC sets FD_CLOEXEC "
+    "on every received one, and not on the sender's",
+    "Linux recvmsg(2) MSG_CMSG_CLOEXEC (since 2.6.23); FreeBSD recv(2) and unix(4)",
+    ALL_CONNECTED)
+{
+#ifdef MSG_CMSG_CLOEXEC
+	int f[3] = { uds_temp_file("x"), uds_temp_file("y"), uds_temp_file("z") };
+	struct uds_msg m;
+	char buf[8];
+
+	uds_send_fds(p->a, f, 3);
+	recv_msg(p->b, buf, sizeof(buf), 3, MSG_CMSG_CLOEXEC, &m);
+	UDS_EQ(m.nfds, 3, "descriptors received");
+	for (int i = 0; i < 3; i++) {
+		UDS_REQUIRE(uds_same_file(m.fds[i], f[i]), "descriptor #%d is not the file sent",
+		    i);
+		UDS_REQUIRE(has_cloexec(m.fds[i]), "received descriptor #%d (fd %d) lacks "
+		    "FD_CLOEXEC", i, m.fds[i]);
+		UDS_REQUIRE(!has_cloexec(f[i]), "the sender's descriptor #%d gained FD_CLOEXEC", i);
+	}
+#else
+	uds_skip("MSG_CMSG_CLOEXEC is not defined on this platform");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* What sendmsg() accepts                                              */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(bad_descriptor_number_ebadf, "O-02",
+    "sendmsg() with SCM_RIGHTS naming a closed descriptor number, alone or after a valid "
+    "one, fails with EBADF; nothing is queued and the valid one is not left in flight",
+    "unix(7) ERRORS: EBADF for an invalid descriptor in SCM_RIGHTS; see the expectation table",
+    SEND_SIDE)
+{
+	struct tracked t;
+	int both[2];
+
+	tracked_open(&t, 1);
+	both[0] = t.wr[0];
+	both[1] = (int)UDS_OK(dup(t.wr[0]));
+	UDS_OK(close(both[1]));
+	UDS_EXPECT_RESULT("scm_rights.bad_fd", uds_sendmsg_fds(p->a, &both[1], 1, NULL, 0, 0));
+	uds_require_nothing_queued(p->b);
+	UDS_EXPECT_RESULT("scm_rights.bad_fd", uds_sendmsg_fds(p->a, both, 2, NULL, 0, 0));
+	uds_require_nothing_queued(p->b);
+	tracked_close_local(&t, 0, 1);
+	require_released(&t, 0, true, "after the failed send and the local close");
+}
+
+UDS_CASE(short_cmsg_len_rejected, "K-11",
+    "sendmsg() with an SCM_RIGHTS header whose cmsg_len is one less than sizeof(struct "
+    "cmsghdr) fails with EINVAL and sends nothing",
+    "observed: gVisor tests, Linux __scm_send() (CMSG_OK); see the expectation table",
+    SEND_SIDE)
+{
+	int f = uds_temp_file("short");
+	union ctl_buf c;
+	size_t len;
+
+	memset(&c, 0, sizeof(c));
+	len = rights_put(&c, 0, &f, 1);
+	c.align.cmsg_len = sizeof(struct cmsghdr) - 1;
+	UDS_EXPECT_RESULT("scm_rights.cmsg_len_short", sendmsg_raw(p->a, NULL, "s", 1, c.buf, len));
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(empty_rights_is_no_control, "K-13",
+    "An SCM_RIGHTS header with no descriptors (cmsg_len CMSG_LEN(0)) is accepted as no control "
+    "data; next to a header with one descriptor, before or after it, only that one arrives",
+    "observed: gVisor and FreeBSD tests; see the expectation table",
+    SEND_SIDE)
+{
+	int f = uds_temp_file("beside");
+	union ctl_buf c;
+	struct uds_msg m;
+	size_t len;
+
+	memset(&c, 0, sizeof(c));
+	len = rights_put(&c, 0, NULL, 0);
+	UDS_EXPECT_RESULT("scm_rights.empty_rights", sendmsg_raw(p->a, NULL, "e", 1, c.buf, len));
+	recv_expect(p->b, "e", NULL, 0, 4, &m);
+	len = rights_put(&c, rights_put(&c, 0, NULL, 0), &f, 1);
+	UDS_EXPECT_RESULT("scm_rights.empty_rights", sendmsg_raw(p->a, NULL, "1", 1, c.buf, len));
+	recv_expect(p->b, "1", &f, 1, 4, &m);
+	memset(&c, 0, sizeof(c));
+	len = rights_put(&c, rights_put(&c, 0, &f, 1), NULL, 0);
+	UDS_EXPECT_RESULT("scm_rights.empty_rights", sendmsg_raw(p->a, NULL, "2", 1, c.buf, len));
+	recv_expect(p->b, "2", &f, 1, 4, &m);
+}
+
+UDS_CASE(zero_controllen_is_no_control, "K-15",
+    "sendmsg() with msg_controllen 0, over a zeroed header and over a complete SCM_RIGHTS "
+    "header, is treated as no control data: the data arrives without descriptors",
+    "observed: LTP sendmsg tests, Linux ____sys_sendmsg(); see the expectation table",
+    SEND_SIDE)
+{
+	int f = uds_temp_file("ignored");
+	union ctl_buf c;
+	struct uds_msg m;
+
+	memset(&c, 0, sizeof(c));
+	UDS_EXPECT_RESULT("scm_rights.zero_controllen", sendmsg_raw(p->a, NULL, "0", 1, c.buf, 0));
+	recv_expect(p->b, "0", NULL, 0, 4, &m);
+	(void)rights_put(&c, 0, &f, 1);
+	UDS_EXPECT_RESULT("scm_rights.zero_controllen", sendmsg_raw(p->a, NULL, "1", 1, c.buf, 0));
+	recv_expect(p->b, "1", NULL, 0, 4, &m);
+}
+
+UDS_CASE(unmapped_send_control_efault, "K-16",
+    "sendmsg() with msg_control pointing to an unmapped page (msg_controllen for one "
+    "descriptor) fails with EFAULT and sends nothing",
+    "observed: LTP sendmsg tests; see the expectation table",
+    SEND_SIDE)
+{
+	UDS_EXPECT_RESULT("scm_rights.send_control_fault",
+	    sendmsg_raw(p->a, NULL, "x", 1, uds_unmapped_page(), CMSG_SPACE(sizeof(int))));
+	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(two_rights_headers_in_one_message, "K-52",
+    "sendmsg() with two SCM_RIGHTS headers of one descriptor each: record whether both "
+    "descriptors arrive (merged, in order) or the send is refused",
+    "unix(7): only one item of each type per message; Linux scm_fp_copy(); "
+    "see the expectation table",
+    SEND_SIDE)
+{
+	int f1 = uds_temp_file("first"), f2 = uds_temp_file("second");
+	union ctl_buf c;
+	struct uds_msg m = { .nfds = 0 };
+	size_t len;
+	char buf[8];
+	int got = 0;
+
+	memset(&c, 0, sizeof(c));
+	len = rights_put(&c, rights_put(&c, 0, &f1, 1), &f2, 1);
+	if (sendmsg_raw(p->a, NULL, "2", 1, c.buf, len) == -1) {
+		uds_note("sendmsg() with two SCM_RIGHTS headers failed: %s", uds_errno_name(errno));
+	} else {
+		recv_msg(p->b, buf, sizeof(buf), 4, 0, &m);
+		got = m.nfds;
+	}
+	UDS_EXPECT_VALUE("scm_rights.two_headers", got);
+	if (got == 2)
+		UDS_REQUIRE(uds_same_file(m.fds[0], f1) && uds_same_file(m.fds[1], f2),
+		    "the two descriptors arrived out of order");
+}
+
+UDS_CASE(rights_to_named_receiver, "K-43",
+    "An unconnected datagram socket sends a descriptor with sendmsg() to a bound receiver's "
+    "path: the datagram arrives with the descriptor",
+    "observed: LTP; see the expectation table",
+    UDS_DGRAM | UDS_PATH | UDS_BOTH_MODES)
+{
+	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
+	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
+	int f = uds_temp_file("by name");
+	struct uds_addr name;
+	union ctl_buf c;
+	struct uds_msg m;
+
+	uds_require_holds("scm_rights.sendmsg_to_name");
+	uds_addr_fresh_for(p->kind, &name);
+	uds_bind(rx, &name);
+	memset(&c, 0, sizeof(c));
+	UDS_EQ(UDS_OK(sendmsg_raw(tx, &name, "n", 1, c.buf, rights_put(&c, 0, &f, 1))), 1,
+	    "bytes sent to the name");
+	recv_expect(rx, "n", &f, 1, 1, &m);
+}
+
+UDS_CASE(cmsg_macros_walk_headers, "K-10",
+    "CMSG_FIRSTHDR() is NULL when msg_controllen is below a cmsghdr; CMSG_NXTHDR() steps by "
+    "CMSG_SPACE() and is NULL after the last header; CMSG_LEN(n) <= CMSG_SPACE(n); CMSG_DATA() "
+    "is CMSG_LEN(0) past the header",
+    "POSIX <sys/socket.h> CMSG_* macros; APUE 17.4",
+    UDS_NO_KIND)
+{
+	union ctl_buf c;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	int fd = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_control = c.buf;
+	msg.msg_controllen = sizeof(struct cmsghdr) - 1;
+	UDS_REQUIRE(CMSG_FIRSTHDR(&msg) == NULL, "CMSG_FIRSTHDR() with %zu bytes is not NULL",
+	    sizeof(struct cmsghdr) - 1);
+	msg.msg_controllen = rights_put(&c, rights_put(&c, 0, &fd, 1), &fd, 1);
+	cm = CMSG_FIRSTHDR(&msg);
+	UDS_REQUIRE(cm == &c.align, "CMSG_FIRSTHDR() is not the start of msg_control");
+	UDS_EQ((unsigned char *)CMSG_DATA(cm) - (unsigned char *)cm, CMSG_LEN(0),
+	    "CMSG_DATA() offset from its header");
+	cm = CMSG_NXTHDR(&msg, cm);
+	UDS_REQUIRE(cm != NULL, "CMSG_NXTHDR() lost the second header");
+	UDS_EQ((unsigned char *)cm - c.buf, CMSG_SPACE(sizeof(int)), "offset of the second header");
+	UDS_REQUIRE(CMSG_NXTHDR(&msg, cm) == NULL, "CMSG_NXTHDR() after the last header "
+	    "is not NULL");
+	for (size_t n = 0; n <= 8; n++) {
+		UDS_REQUIRE(CMSG_LEN(n * sizeof(int)) <= CMSG_SPACE(n * sizeof(int)),
+		    "CMSG_LEN(%zu) > CMSG_SPACE(%zu)", n * sizeof(int), n * sizeof(int));
+		UDS_EQ(CMSG_LEN(n * sizeof(int)), CMSG_LEN(0) + n * sizeof(int),
+		    "CMSG_LEN(n ints)");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-message limit (N-12)                                            */
+/* ------------------------------------------------------------------ */
+
+/* Raises the soft RLIMIT_NOFILE to at least need (within the hard limit); saves the old one. */
+static void
+nofile_at_least(rlim_t need, struct rlimit *saved)
+{
+	struct rlimit rl;
+
+	UDS_OK(getrlimit(RLIMIT_NOFILE, saved));
+	rl = *saved;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		UDS_REQUIRE(rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need,
+		    "RLIMIT_NOFILE hard limit %llu is below the %llu descriptors needed",
+		    (unsigned long long)rl.rlim_max, (unsigned long long)need);
+		rl.rlim_cur = need;
+		UDS_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	}
+}
+
+UDS_CASE(per_message_limit_accepted, "N-12",
+    "One SCM_RIGHTS message with exactly the per-message limit of descriptors (Linux "
+    "SCM_MAX_FD, 253) is sent, and all of them arrive without MSG_CTRUNC",
+    "unix(7) SCM_RIGHTS: SCM_MAX_FD; FreeBSD tests/sys/kern/unix_passfd; "
+    "see the expectation table",
+    SEND_SIDE)
+{
+	long limit = uds_expected_value("scm_rights.max_fds");
+	int f = uds_temp_file("many"), fds[UDS_MAX_PASS];
+	struct rlimit saved;
+	struct uds_msg m;
+	char buf[8];
+
+	UDS_REQUIRE(limit > 0 && limit < UDS_MAX_PASS, "suite bug: limit %ld", limit);
+	nofile_at_least((rlim_t)(2 * limit + 64), &saved);
+	for (long i = 0; i < limit; i++)
+		fds[i] = f;
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, fds, (int)limit, NULL, 0, 0)), 1,
+	    "bytes sent with the limit of descriptors");
+	recv_msg(p->b, buf, sizeof(buf), (int)limit, 0, &m);
+	UDS_EQ(m.nfds, limit, "descriptors received");
+	UDS_REQUIRE(!(m.flags & MSG_CTRUNC), "MSG_CTRUNC set with room for all");
+	for (int i = 0; i < m.nfds; i++)
+		UDS_REQUIRE(uds_same_file(m.fds[i], f), "descriptor #%d is not the file sent", i);
+	close_received(&m);
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
+}
+
+UDS_CASE(per_message_limit_exceeded, "N-12",
+    "One SCM_RIGHTS message with one descriptor more than the per-message limit fails (Linux "
+    "EINVAL, FreeBSD EMSGSIZE); nothing is queued and no descriptor appears",
+    "unix(7) SCM_RIGHTS: more than SCM_MAX_FD gives EINVAL; FreeBSD tests; "
+    "see the expectation table",
+    SEND_SIDE)
+{
+	long limit = uds_expected_value("scm_rights.max_fds");
+	int f = uds_temp_file("too many"), fds[UDS_MAX_PASS];
+	struct uds_fd_snapshot snap;
+	struct rlimit saved;
+
+	UDS_REQUIRE(limit > 0 && limit + 1 <= UDS_MAX_PASS, "suite bug: limit %ld", limit);
+	nofile_at_least((rlim_t)(limit + 64), &saved);
+	for (long i = 0; i <= limit; i++)
+		fds[i] = f;
+	uds_fds_snapshot(&snap);
+	UDS_EXPECT_RESULT("scm_rights.over_max",
+	    uds_sendmsg_fds(p->a, fds, (int)limit + 1, NULL, 0, 0));
+	UDS_FDS_UNCHANGED(&snap, "by a refused sendmsg()");
+	uds_require_nothing_queued(p->b);
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
+}
