@@ -171,7 +171,7 @@ const char *uds_errno_name(int err);
 /* ------------------------------------------------------------------ */
 
 #define UDS_DEADLINE_MS 5000    /* how long something that must happen may take */
-#define UDS_BLOCK_MS    150     /* how long a call must stay blocked to "block" */
+#define UDS_BLOCK_MS    50      /* how long a call must stay blocked to "block" */
 
 /* poll() for events within ms; returns revents (0 on timeout). */
 short uds_poll(int fd, short events, int ms);
