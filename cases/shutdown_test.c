@@ -25,58 +25,6 @@
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-static void
-on_timer(int sig)
-{
-	(void)sig;
-}
-
-/* A one-shot timer whose SIGALRM (no SA_RESTART) interrupts a call still blocked after ms. */
-static void
-timer_arm(int ms)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_timer;
-	sigemptyset(&sa.sa_mask);
-	UDS_OK(sigaction(SIGALRM, &sa, NULL));
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_sec = ms / 1000;
-	it.it_value.tv_usec = (ms % 1000) * 1000;
-	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
-}
-
-/* Disarms the timer and fails if the guarded call was interrupted; keeps errno. */
-static long
-timer_check(long rc, const char *what, int ms)
-{
-	int err = errno;
-	struct itimerval off;
-
-	memset(&off, 0, sizeof(off));
-	setitimer(ITIMER_REAL, &off, NULL);
-	UDS_REQUIRE(!(rc == -1 && err == EINTR), "%s was still blocked after %d ms", what, ms);
-	errno = err;
-	return rc;
-}
-
-/* The call must return without blocking; its result (and errno) pass through. */
-#define AT_ONCE(expr) (timer_arm(UDS_BLOCK_MS), timer_check((long)(expr), #expr, UDS_BLOCK_MS))
-/* The call must return within the deadline. */
-#define WITHIN_DEADLINE(expr) \
-	(timer_arm(UDS_DEADLINE_MS), timer_check((long)(expr), #expr, UDS_DEADLINE_MS))
-
-/* A call's result that the table says is success must be 0 (end of file). */
-static void
-expect_eof(const char *key, long rc)
-{
-	UDS_EXPECT_RESULT(key, rc);
-	if (rc != -1)
-		UDS_EQ(rc, 0, "bytes returned (0: end of file)");
-}
-
 /* read(), recv() and recvmsg() must each return 0 at once: end of file. */
 static void
 require_eof_now(int fd)
@@ -88,9 +36,9 @@ require_eof_now(int fd)
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
-	UDS_EQ(UDS_OK(AT_ONCE(read(fd, buf, sizeof(buf)))), 0, "read() at end of file");
-	UDS_EQ(UDS_OK(AT_ONCE(recv(fd, buf, sizeof(buf), 0))), 0, "recv() at end of file");
-	UDS_EQ(UDS_OK(AT_ONCE(recvmsg(fd, &m, 0))), 0, "recvmsg() at end of file");
+	UDS_EQ(UDS_OK(UDS_AT_ONCE(read(fd, buf, sizeof(buf)))), 0, "read() at end of file");
+	UDS_EQ(UDS_OK(UDS_AT_ONCE(recv(fd, buf, sizeof(buf), 0))), 0, "recv() at end of file");
+	UDS_EQ(UDS_OK(UDS_AT_ONCE(recvmsg(fd, &m, 0))), 0, "recvmsg() at end of file");
 }
 
 /* Closes the peer end b, everywhere this process holds it. */
@@ -188,10 +136,10 @@ UDS_CASE(waitall_returns_partial_when_peer_closes, "H-02",
 		uds_child_start(&child, send_abc_and_exit, &arg);
 		UDS_OK(close(q.a));
 		q.a = -1;
-		UDS_EQ(WITHIN_DEADLINE(recv(q.b, buf, sizeof(buf), MSG_WAITALL)), 3,
+		UDS_EQ(UDS_WITHIN_DEADLINE(recv(q.b, buf, sizeof(buf), MSG_WAITALL)), 3,
 		    "bytes returned by recv(MSG_WAITALL) when the peer closed");
 		UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "received \"%.3s\"", buf);
-		UDS_EQ(UDS_OK(AT_ONCE(recv(q.b, buf, sizeof(buf), MSG_WAITALL))), 0,
+		UDS_EQ(UDS_OK(UDS_AT_ONCE(recv(q.b, buf, sizeof(buf), MSG_WAITALL))), 0,
 		    "recv(MSG_WAITALL) after the partial one");
 		uds_child_finish(&child);
 		uds_pair_close(&q);
@@ -347,7 +295,7 @@ UDS_CASE(peer_closed_with_unread_data_reset, "O-04",
 
 	uds_send_one(p->a, "unread", 6);
 	close_b(p);
-	UDS_EXPECT_RESULT("recv.peer_closed_with_unread", AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+	UDS_EXPECT_RESULT("recv.peer_closed_with_unread", UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -428,7 +376,7 @@ UDS_CASE(own_shut_rd_recv_eof_and_still_sends, "H-11",
 	UDS_EQ(UDS_OK(send(p->a, "still", 5, 0)), 5, "bytes sent after own SHUT_RD");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes the peer received");
 	UDS_REQUIRE(memcmp(buf, "still", 5) == 0, "the peer received \"%.5s\"", buf);
-	expect_eof("shutdown.own_rd_recv", AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+	uds_expect_eof("shutdown.own_rd_recv", UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
 }
 
 UDS_CASE(send_to_peer_shut_rd, "H-12",
@@ -463,11 +411,11 @@ UDS_CASE(shut_rdwr_reads_queued_then_eof, "H-14",
 	uds_send_one(p->b, "left", 4);
 	UDS_OK(shutdown(p->a, SHUT_RDWR));
 	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
-	n = AT_ONCE(recv(p->a, buf, sizeof(buf), 0));
+	n = UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), 0));
 	uds_note("the first recv() after SHUT_RDWR returned %ld%s%s", n, n == -1 ? " with " : "",
 	    n == -1 ? uds_errno_name(errno) : "");
 	UDS_EXPECT_VALUE("shutdown.rdwr_keeps_queued", n == 4 && memcmp(buf, "left", 4) == 0);
-	expect_eof(rdwr_recv_key(p->kind), AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
+	uds_expect_eof(rdwr_recv_key(p->kind), UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), 0)));
 }
 
 UDS_CASE(shutdown_bad_how_einval, "H-15",
@@ -527,7 +475,7 @@ UDS_CASE(dgram_own_shut_wr_peer_unaffected, "H-18",
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes of the datagram sent before");
 	UDS_REQUIRE(memcmp(buf, "early", 5) == 0, "received \"%.5s\"", buf);
 	UDS_EXPECT_RESULT("dgram.peer_shut_wr_drained",
-	    AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)));
+	    UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)));
 }
 
 UDS_CASE(seqpacket_peer_shut_wr_eof, "H-20",
@@ -541,8 +489,8 @@ UDS_CASE(seqpacket_peer_shut_wr_eof, "H-20",
 	uds_send_one(p->a, "rec", 3);
 	UDS_OK(shutdown(p->a, SHUT_WR));
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of the record sent before");
-	expect_eof("seqpacket.peer_shut_wr_eof", AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
-	expect_eof("seqpacket.peer_shut_wr_eof", AT_ONCE(recv(p->b, buf, 0, 0)));
+	uds_expect_eof("seqpacket.peer_shut_wr_eof", UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
+	uds_expect_eof("seqpacket.peer_shut_wr_eof", UDS_AT_ONCE(recv(p->b, buf, 0, 0)));
 }
 
 UDS_CASE(dgram_recv_after_peer_closed_would_block, "H-21",
@@ -555,7 +503,7 @@ UDS_CASE(dgram_recv_after_peer_closed_would_block, "H-21",
 
 	close_b(p);
 	UDS_EXPECT_RESULT("dgram.recv_after_peer_closed",
-	    AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
+	    UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
 }
 
 UDS_CASE(dgram_peer_closed_with_unread_no_reset, "H-23",
@@ -569,7 +517,7 @@ UDS_CASE(dgram_peer_closed_with_unread_no_reset, "H-23",
 	uds_send_one(p->a, "unread", 6);
 	close_b(p);
 	UDS_EXPECT_RESULT("dgram.recv_after_peer_closed_unread",
-	    AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
+	    UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
 }
 
 UDS_CASE(listener_closed_resets_pending_clients, "H-24",
@@ -588,7 +536,7 @@ UDS_CASE(listener_closed_resets_pending_clients, "H-24",
 	uds_connect(c2, &p->b_name);
 	UDS_OK(close(p->listener));
 	p->listener = -1;
-	UDS_EXPECT_RESULT("listener_closed.pending_client", AT_ONCE(read(c1, buf, sizeof(buf))));
+	UDS_EXPECT_RESULT("listener_closed.pending_client", UDS_AT_ONCE(read(c1, buf, sizeof(buf))));
 	UDS_OK(getsockopt(c2, SOL_SOCKET, SO_ERROR, &soerr, &len));
 	uds_note("SO_ERROR of the second client: %s", soerr ? uds_errno_name(soerr) : "0");
 	errno = soerr;

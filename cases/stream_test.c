@@ -29,72 +29,6 @@
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-static void
-on_timer(int sig)
-{
-	(void)sig;
-}
-
-/* A one-shot timer whose SIGALRM (no SA_RESTART) interrupts a call still blocked after ms. */
-static void
-timer_arm(int ms)
-{
-	struct sigaction sa;
-	struct itimerval it;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_timer;
-	sigemptyset(&sa.sa_mask);
-	UDS_OK(sigaction(SIGALRM, &sa, NULL));
-	memset(&it, 0, sizeof(it));
-	it.it_value.tv_sec = ms / 1000;
-	it.it_value.tv_usec = (ms % 1000) * 1000;
-	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
-}
-
-/* Disarms the timer and fails if the guarded call was interrupted; keeps errno. */
-static long
-timer_check(long rc, const char *what, int ms)
-{
-	int err = errno;
-	struct itimerval off;
-
-	memset(&off, 0, sizeof(off));
-	setitimer(ITIMER_REAL, &off, NULL);
-	UDS_REQUIRE(!(rc == -1 && err == EINTR), "%s was still blocked after %d ms", what, ms);
-	errno = err;
-	return rc;
-}
-
-/* The call must return without blocking; its result (and errno) pass through. */
-#define AT_ONCE(expr) (timer_arm(UDS_BLOCK_MS), timer_check((long)(expr), #expr, UDS_BLOCK_MS))
-/* The call must return within the deadline. */
-#define WITHIN_DEADLINE(expr) \
-	(timer_arm(UDS_DEADLINE_MS), timer_check((long)(expr), #expr, UDS_DEADLINE_MS))
-
-/* The call must fail with EAGAIN or EWOULDBLOCK (POSIX allows either). */
-#define WOULD_BLOCK(expr) would_block_at(__FILE__, __LINE__, #expr, (long)(expr))
-static void
-would_block_at(const char *file, int line, const char *what, long rc)
-{
-	int err = errno;
-
-	if (rc != -1)
-		uds_fail_at(file, line, "%s returned %ld on an empty socket; expected EAGAIN", what, rc);
-	if (err != EAGAIN && err != EWOULDBLOCK)
-		uds_fail_at(file, line, "%s: expected EAGAIN or EWOULDBLOCK, got %s", what,
-		    uds_errno_name(err));
-}
-
-/* A call's result that the table says is success must be 0 (end of file). */
-static void
-expect_eof(const char *key, long rc)
-{
-	UDS_EXPECT_RESULT(key, rc);
-	if (rc != -1)
-		UDS_EQ(rc, 0, "bytes returned (0: end of file)");
-}
-
 static int
 sockopt_int(int fd, int level, int name)
 {
@@ -318,7 +252,7 @@ UDS_CASE(zero_length_recv_consumes_nothing, "E-07",
 	uds_send_one(p->a, "queued", 6);
 	uds_wait_readable(p->b);
 	for (int i = 0; i < 4; i++) {
-		long n = AT_ONCE(recv(p->b, buf, 0, combos[i]));
+		long n = UDS_AT_ONCE(recv(p->b, buf, 0, combos[i]));
 
 		if (n != 0) {
 			uds_note("recv(0 bytes, flags %#x) returned %ld (%s)", (unsigned)combos[i], n,
@@ -341,7 +275,7 @@ UDS_CASE(zero_length_recv_after_peer_shut_wr, "E-09",
 	char buf[4];
 
 	UDS_OK(shutdown(p->a, SHUT_WR));
-	expect_eof("stream.zero_length_recv_after_shut_wr", AT_ONCE(recv(p->b, buf, 0, 0)));
+	uds_expect_eof("stream.zero_length_recv_after_shut_wr", UDS_AT_ONCE(recv(p->b, buf, 0, 0)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -363,7 +297,7 @@ UDS_CASE(waitall_waits_for_full_length, "E-10",
 	buf = malloc(arg.total);
 	UDS_REQUIRE(buf != NULL, "out of memory");
 	uds_child_start(&writer, pattern_writer, &arg);
-	UDS_EQ(WITHIN_DEADLINE(recv(p->b, buf, arg.total, MSG_WAITALL)), arg.total,
+	UDS_EQ(UDS_WITHIN_DEADLINE(recv(p->b, buf, arg.total, MSG_WAITALL)), arg.total,
 	    "bytes returned by one recv(MSG_WAITALL)");
 	pattern_check(buf, 0, arg.total);
 	uds_child_finish(&writer);
@@ -379,7 +313,7 @@ UDS_CASE(waitall_dontwait_empty_would_block, "E-11",
 	char buf[16];
 
 	UDS_EXPECT_RESULT("stream.waitall_dontwait_empty",
-	    AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT)));
+	    UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT)));
 }
 
 UDS_CASE(recv_returns_what_is_queued, "E-13",
@@ -407,7 +341,7 @@ UDS_CASE(blocking_send_larger_than_buffers_completes, "E-14",
 	arg.total = 4 * stream_capacity(p);
 	arg.data = pattern_new(arg.total);
 	uds_child_start(&reader, pattern_reader, &arg);
-	UDS_EQ(WITHIN_DEADLINE(send(p->a, arg.data, arg.total, 0)), arg.total,
+	UDS_EQ(UDS_WITHIN_DEADLINE(send(p->a, arg.data, arg.total, 0)), arg.total,
 	    "bytes taken by one blocking send()");
 	uds_child_finish(&reader);
 	free((void *)arg.data);
@@ -566,7 +500,7 @@ several_iovecs_roundtrip(struct uds_pair *p, size_t total)
 	m.msg_iovlen = 3;
 	uds_wait_readable(p->b);
 	/* A stream may hand out what is queued in several parts; MSG_WAITALL asks for all. */
-	UDS_EQ(UDS_OK(WITHIN_DEADLINE(recvmsg(p->b, &m,
+	UDS_EQ(UDS_OK(UDS_WITHIN_DEADLINE(recvmsg(p->b, &m,
 	    p->kind->type == SOCK_STREAM ? MSG_WAITALL : 0))), total,
 	    "bytes returned by recvmsg() into 3 iovecs");
 	pattern_check(in, 0, total);
@@ -661,7 +595,7 @@ UDS_CASE(recvmsg_clears_msg_flags_only_on_success, "E-28",
 	uds_wait_readable(p->b);
 	UDS_EQ(UDS_OK(recvmsg_preset(p->b, buf, sizeof(buf), MSG_PEEK, &peeked)), 5, "bytes peeked");
 	UDS_EQ(UDS_OK(recvmsg_preset(p->b, buf, sizeof(buf), 0, &got)), 5, "bytes received");
-	WOULD_BLOCK(recvmsg_preset(p->b, buf, sizeof(buf), MSG_DONTWAIT, &failed));
+	UDS_WOULD_BLOCK(recvmsg_preset(p->b, buf, sizeof(buf), MSG_DONTWAIT, &failed));
 	uds_note("msg_flags preset to %#x: %#x after a peek, %#x after a receive, %#x after "
 	    "EAGAIN", (unsigned)FLAGS_SENTINEL, (unsigned)peeked, (unsigned)got, (unsigned)failed);
 	UDS_EXPECT_VALUE("recvmsg.flags_cleared", peeked == 0 && got == 0 && failed == FLAGS_SENTINEL);
@@ -708,9 +642,9 @@ UDS_CASE(nonblocking_empty_receive_would_block, "E-31",
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
-	WOULD_BLOCK(read(p->b, buf, sizeof(buf)));
-	WOULD_BLOCK(recv(p->b, buf, sizeof(buf), 0));
-	WOULD_BLOCK(recvmsg(p->b, &m, 0));
+	UDS_WOULD_BLOCK(read(p->b, buf, sizeof(buf)));
+	UDS_WOULD_BLOCK(recv(p->b, buf, sizeof(buf), 0));
+	UDS_WOULD_BLOCK(recvmsg(p->b, &m, 0));
 }
 
 UDS_CASE(blocking_empty_receive_sleeps, "E-32",

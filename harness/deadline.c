@@ -87,27 +87,67 @@ on_alarm(int sig)
 }
 
 void
-uds_block_arm(void)
+uds_timer_arm(int ms)
 {
 	struct sigaction sa;
-	struct itimerval it = { .it_value = { .tv_sec = 0, .tv_usec = UDS_BLOCK_MS * 1000 } };
+	struct itimerval it;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;        /* no SA_RESTART: the blocked call must see EINTR */
 	UDS_OK(sigaction(SIGALRM, &sa, NULL));
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
 	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+static void
+timer_disarm(void)
+{
+	struct itimerval off;
+
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+}
+
+void
+uds_block_arm(void)
+{
+	uds_timer_arm(UDS_BLOCK_MS);
+}
+
+long
+uds_timer_check_at(const char *file, int line, const char *what, long rc, int ms)
+{
+	int err = errno;
+
+	timer_disarm();
+	if (rc == -1 && err == EINTR)
+		uds_fail_at(file, line, "%s was still blocked after %d ms", what, ms);
+	errno = err;
+	return rc;
+}
+
+void
+uds_would_block_at(const char *file, int line, const char *what, long rc)
+{
+	int err = errno;
+
+	if (rc != -1)
+		uds_fail_at(file, line, "%s returned %ld; expected EAGAIN or EWOULDBLOCK", what, rc);
+	if (err != EAGAIN && err != EWOULDBLOCK)
+		uds_fail_at(file, line, "%s: expected EAGAIN or EWOULDBLOCK, got %s", what,
+		    uds_errno_name(err));
 }
 
 void
 uds_block_check_at(const char *file, int line, const char *what, long rc)
 {
 	int err = errno;
-	struct itimerval off;
 
-	memset(&off, 0, sizeof(off));
-	setitimer(ITIMER_REAL, &off, NULL);
+	timer_disarm();
 	if (rc != -1)
 		uds_fail_at(file, line, "%s returned %ld at once; it should have blocked (>= %d ms)",
 		    what, rc, UDS_BLOCK_MS);

@@ -194,3 +194,11 @@ uds_expect_value_at(const char *file, int line, const char *key, long observed)
 		    uds_expect_format(row, e->value), uds_platform_name(uds_platform()), e->source,
 		    uds_expect_format(row, observed));
 }
+
+void
+uds_expect_eof(const char *key, long rc)
+{
+	uds_expect_result_at(__FILE__, __LINE__, key, "the receive", rc);
+	if (rc != -1)
+		UDS_EQ(rc, 0, "bytes returned (0: end of file)");
+}

@@ -191,6 +191,23 @@ void uds_require_nothing_queued(int fd);
 void uds_block_arm(void);
 void uds_block_check_at(const char *file, int line, const char *what, long rc);
 
+/*
+ * The opposite guards: the call must return without blocking (within
+ * UDS_BLOCK_MS), or within the deadline; its result and errno pass through.
+ */
+#define UDS_AT_ONCE(expr) \
+	(uds_timer_arm(UDS_BLOCK_MS), \
+	 uds_timer_check_at(__FILE__, __LINE__, #expr, (long)(expr), UDS_BLOCK_MS))
+#define UDS_WITHIN_DEADLINE(expr) \
+	(uds_timer_arm(UDS_DEADLINE_MS), \
+	 uds_timer_check_at(__FILE__, __LINE__, #expr, (long)(expr), UDS_DEADLINE_MS))
+void uds_timer_arm(int ms);
+long uds_timer_check_at(const char *file, int line, const char *what, long rc, int ms);
+
+/* The call must fail with EAGAIN or EWOULDBLOCK (POSIX allows either). */
+#define UDS_WOULD_BLOCK(expr) uds_would_block_at(__FILE__, __LINE__, #expr, (long)(expr))
+void uds_would_block_at(const char *file, int line, const char *what, long rc);
+
 /* Send/receive exactly len bytes, waiting through poll with the deadline. */
 void uds_send_all(int fd, const void *buf, size_t len);
 void uds_recv_all(int fd, void *buf, size_t len);
@@ -340,6 +357,9 @@ long uds_expected_value(const char *key);
 	uds_expect_result_at(__FILE__, __LINE__, (key), #expr, (long)(expr))
 void uds_expect_result_at(const char *file, int line, const char *key, const char *what,
     long rc);
+
+/* As UDS_EXPECT_RESULT; where the table says success, the result must be 0 (end of file). */
+void uds_expect_eof(const char *key, long rc);
 
 /* An observed number (size, count, 1/0) must be what the table says for key. */
 #define UDS_EXPECT_VALUE(key, observed) \

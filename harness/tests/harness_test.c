@@ -211,6 +211,31 @@ ATF_TC_BODY(returning_call_does_not_block, tc)
 	UDS_BLOCKS(recv(sv[0], &c, 1, 0));
 }
 
+ATF_TC_WITHOUT_HEAD(at_once_passes_results_through);
+ATF_TC_BODY(at_once_passes_results_through, tc)
+{
+	int sv[2];
+	char c;
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ATF_REQUIRE_EQ(send(sv[1], "x", 1, 0), 1);
+	ATF_REQUIRE_EQ(UDS_AT_ONCE(recv(sv[0], &c, 1, 0)), 1);
+	UDS_WOULD_BLOCK(recv(sv[0], &c, 1, MSG_DONTWAIT));
+	ATF_REQUIRE_EQ(UDS_WITHIN_DEADLINE(close(-1)), -1);
+	ATF_REQUIRE_EQ(errno, EBADF);
+}
+
+ATF_TC_WITHOUT_HEAD(at_once_fails_a_blocked_call);
+ATF_TC_BODY(at_once_fails_a_blocked_call, tc)
+{
+	int sv[2];
+	char c;
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	atf_tc_expect_fail("a call still blocked after UDS_BLOCK_MS must fail UDS_AT_ONCE");
+	(void)UDS_AT_ONCE(recv(sv[0], &c, 1, 0));
+}
+
 ATF_TC_WITHOUT_HEAD(leak_check_sees_a_new_descriptor);
 ATF_TC_BODY(leak_check_sees_a_new_descriptor, tc)
 {
@@ -294,6 +319,8 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, children_are_reaped_by_kill_all);
 	ATF_TP_ADD_TC(tp, blocking_recv_blocks);
 	ATF_TP_ADD_TC(tp, returning_call_does_not_block);
+	ATF_TP_ADD_TC(tp, at_once_passes_results_through);
+	ATF_TP_ADD_TC(tp, at_once_fails_a_blocked_call);
 	ATF_TP_ADD_TC(tp, leak_check_sees_a_new_descriptor);
 	ATF_TP_ADD_TC(tp, passed_descriptors_are_the_same_files);
 	ATF_TP_ADD_TC(tp, checks_print_expected_and_errno_names);
