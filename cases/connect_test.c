@@ -902,7 +902,10 @@ bind_on_read_only_mount(void *arg)
 	if (unshare(CLONE_NEWNS) == -1)
 		uds_skip("unshare(CLONE_NEWNS) failed with %s: no private read-only mount",
 		    uds_errno_name(errno));
-	UDS_OK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	/* Never mount without private propagation: the mount could reach the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		uds_skip("making mounts private failed with %s (is / a mount point? not in a "
+		    "chroot): no safe read-only mount", uds_errno_name(errno));
 	if (mount("uds-ro", "ro-mount", "tmpfs", MS_RDONLY, NULL) == -1)
 		uds_skip("mounting a read-only tmpfs failed with %s", uds_errno_name(errno));
 	bind_fails_at(fd, "ro-mount/s", EROFS);
