@@ -1,0 +1,1330 @@
+/*
+ * creds_test - credentials & permissions (catalogue area L): peer
+ * credentials (SO_PEERCRED, getpeereid and the BSD/macOS/illumos
+ * interfaces), SCM_CREDENTIALS with SO_PASSCRED, control-buffer sizing,
+ * stream merging rules, and the Linux pidfd interfaces (SO_PEERPIDFD,
+ * SO_PASSPIDFD / SCM_PIDFD).  Platform interfaces are guarded by their
+ * symbols and probed at run time; elsewhere the cases skip with the reason.
+ */
+#include "uds.h"
+#include "uds_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <grp.h>
+#include <unistd.h>
+
+#if defined(__FreeBSD__) || defined(__APPLE__)
+#include <sys/ucred.h>
+#endif
+#if defined(__sun)
+#include <ucred.h>
+#endif
+
+#if defined(HAVE_SO_PEERCRED_UCRED) && defined(SCM_CREDENTIALS)
+#define HAVE_LINUX_CREDS 1
+#endif
+
+/*
+ * SO_PEERPIDFD / SO_PASSPIDFD / SCM_PIDFD (Linux 6.5) are missing from older
+ * C library headers; the socket options' asm-generic values hold on x86 and arm.  The
+ * cases still probe the kernel at run time (ENOPROTOOPT before 6.5).
+ */
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__) || \
+    defined(__aarch64__) || defined(__arm__))
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04        /* include/linux/socket.h, all architectures */
+#endif
+#endif
+
+#define NO_LINUX_CREDS "SO_PEERCRED with struct ucred and SCM_CREDENTIALS are Linux interfaces, absent here"
+#define CRED_KINDS  (UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+#define STREAM_NAMED (UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+#define OVERFLOW_ID 65534       /* Linux overflowuid/overflowgid default */
+#define NOBODY 65534
+
+#ifdef HAVE_LINUX_CREDS
+static struct ucred
+peercred(int fd)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	memset(&uc, 0xa5, sizeof(uc));
+	UDS_OK(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len));
+	UDS_EQ(len, sizeof(uc), "SO_PEERCRED option length");
+	return uc;
+}
+
+static void
+require_ucred(struct ucred uc, pid_t pid, uid_t uid, gid_t gid, const char *what)
+{
+	UDS_REQUIRE(uc.pid == pid && uc.uid == uid && uc.gid == gid,
+	    "%s: pid %d uid %d gid %d, expected pid %d uid %d gid %d", what, (int)uc.pid,
+	    (int)uc.uid, (int)uc.gid, (int)pid, (int)uid, (int)gid);
+}
+
+static struct ucred
+own_ucred(void)
+{
+	return (struct ucred){ .pid = getpid(), .uid = geteuid(), .gid = getegid() };
+}
+
+static void
+set_passcred(int fd, int on)
+{
+	UDS_OK(setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+}
+
+/* sendmsg() of data with one SCM_CREDENTIALS of credlen bytes (and nfds descriptors). */
+static ssize_t
+send_cred_msg(int fd, const char *data, const struct ucred *uc, size_t credlen,
+    const int *fds, int nfds)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = strlen(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf };
+	struct cmsghdr *cm;
+
+	memset(&ctl, 0, sizeof(ctl));
+	msg.msg_controllen = CMSG_SPACE(credlen) + (nfds ? CMSG_SPACE(nfds * sizeof(int)) : 0);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(credlen);
+	memcpy(CMSG_DATA(cm), uc, credlen);
+	if (nfds > 0) {
+		cm = CMSG_NXTHDR(&msg, cm);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfds * sizeof(int));
+	}
+	return sendmsg(fd, &msg, 0);
+}
+
+static ssize_t
+send_ucred(int fd, struct ucred uc)
+{
+	return send_cred_msg(fd, "c", &uc, sizeof(uc), NULL, 0);
+}
+
+/* What one recvmsg() returned: data, flags and the parsed control messages. */
+struct crecv {
+	ssize_t n;
+	char data[64];
+	int flags;
+	int ncred;              /* SCM_CREDENTIALS messages */
+	size_t credlen;         /* data bytes of the first one */
+	struct ucred uc;        /* its leading bytes (0xa5 where absent) */
+	int nfds;
+	int fds[8];
+	int first_type;         /* cmsg_type of the first control message, -1 none */
+};
+
+/* One recvmsg() of up to len bytes with ctl_space control bytes, after waiting. */
+static void
+recv_cred(int fd, size_t len, size_t ctl_space, struct crecv *r)
+{
+	union {
+		struct cmsghdr align;
+		char buf[512];
+	} ctl;
+	struct iovec iov = { .iov_base = r->data, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl_space ? ctl.buf : NULL, .msg_controllen = ctl_space };
+
+	memset(r, 0, sizeof(*r));
+	memset(&r->uc, 0xa5, sizeof(r->uc));
+	r->first_type = -1;
+	uds_wait_readable(fd);
+	r->n = UDS_OK(recvmsg(fd, &msg, MSG_DONTWAIT));
+	r->flags = msg.msg_flags;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t dlen = cm->cmsg_len - CMSG_LEN(0);
+
+		if (r->first_type == -1)
+			r->first_type = cm->cmsg_type;
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		    r->ncred++ == 0) {
+			r->credlen = dlen;
+			memcpy(&r->uc, CMSG_DATA(cm), dlen < sizeof(r->uc) ? dlen : sizeof(r->uc));
+		}
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < dlen / sizeof(int) && r->nfds < 8; i++)
+				memcpy(&r->fds[r->nfds++], CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
+	}
+}
+
+#define CRED_SPACE CMSG_SPACE(sizeof(struct ucred))
+
+/* Receives one message that must carry exactly the credentials uc. */
+static void
+recv_expect_cred(int fd, struct ucred uc, const char *what)
+{
+	struct crecv r;
+
+	recv_cred(fd, sizeof(r.data), 256, &r);
+	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS messages received");
+	UDS_EQ(r.credlen, sizeof(struct ucred), "SCM_CREDENTIALS data length");
+	require_ucred(r.uc, uc.pid, uc.uid, uc.gid, what);
+}
+
+/* Receives one message of want bytes that must carry no credentials. */
+static void
+recv_expect_no_cred(int fd, const char *want)
+{
+	struct crecv r;
+
+	recv_cred(fd, sizeof(r.data), 256, &r);
+	UDS_EQ(r.ncred, 0, "SCM_CREDENTIALS messages received");
+	UDS_REQUIRE((size_t)r.n == strlen(want) && memcmp(r.data, want, r.n) == 0,
+	    "received \"%.*s\", expected \"%s\"", (int)r.n, r.data, want);
+}
+#endif /* HAVE_LINUX_CREDS */
+
+/* ---- peer credentials: SO_PEERCRED ---- */
+
+UDS_CASE(peercred_socketpair_self, "L-01",
+    "SO_PEERCRED on a socketpair end reports the caller's own pid, euid and egid",
+    "unix(7) SO_PEERCRED: for socketpair() the credentials at the time of the call",
+    (UDS_STREAM | UDS_DGRAM) | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	require_ucred(peercred(p->a), getpid(), geteuid(), getegid(), "SO_PEERCRED on a");
+	require_ucred(peercred(p->b), getpid(), geteuid(), getegid(), "SO_PEERCRED on b");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(peercred_unconnected_empty, "L-02",
+    "SO_PEERCRED on an unconnected stream socket reports pid 0, uid -1 and gid -1",
+    "observed: Linux net/core/sock.c SO_PEERCRED with no sk_peer_cred; unix(7) SO_PEERCRED",
+    UDS_STREAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	require_ucred(peercred(p->a), 0, (uid_t)-1, (gid_t)-1, "SO_PEERCRED unconnected");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(peercred_listener_own, "L-03",
+    "SO_PEERCRED on a listening socket reports the listener's own pid, euid and egid",
+    "observed: Linux net/unix/af_unix.c unix_listen() init_peercred()",
+    STREAM_NAMED)
+{
+#ifdef HAVE_LINUX_CREDS
+	require_ucred(peercred(p->listener), getpid(), geteuid(), getegid(), "on the listener");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+/* A client child: connects to name, then (if wait) waits for one byte. */
+struct client_arg {
+	const struct uds_addr *name;
+	int type;
+	bool wait;
+	bool drop_before;       /* setgid/setuid to nobody before connecting */
+	bool drop_after;        /* seteuid to nobody after connecting, then report */
+};
+
+static void
+client_child(void *v)
+{
+	struct client_arg *a = v;
+	int fd = uds_socket(a->type, false);
+	char c = 'k';
+
+	if (a->drop_before) {
+		UDS_OK(setgroups(0, NULL));
+		UDS_OK(setgid(NOBODY));
+		UDS_OK(setuid(NOBODY));
+	}
+	uds_connect(fd, a->name);
+#ifdef HAVE_LINUX_CREDS
+	if (a->drop_before)
+		require_ucred(peercred(fd), getppid(), 0, 0, "the child's SO_PEERCRED (server)");
+#endif
+	if (a->drop_after) {
+		UDS_OK(seteuid(NOBODY));
+		UDS_EQ(UDS_OK(write(fd, &c, 1)), 1, "bytes written after seteuid");
+	}
+	if (a->wait) {
+		uds_wait_readable(fd);
+		UDS_EQ(UDS_OK(read(fd, &c, 1)), 1, "bytes read from the server");
+	}
+	close(fd);
+}
+
+/* Starts a client child against a fresh listener; returns the accepted socket. */
+static int
+accept_child(struct uds_pair *p, struct uds_child *ch, struct client_arg *a,
+    struct uds_addr *name)
+{
+	int l = uds_listener(p->kind, name), fd;
+
+	if (p->kind->how == UDS_HOW_PATH)
+		UDS_OK(chmod(name->sun.sun_path, 0777));
+	a->name = name;
+	a->type = p->kind->type;
+	uds_child_start(ch, client_child, a);
+	fd = uds_accept(l);
+	close(l);
+	return fd;
+}
+
+UDS_CASE(peercred_accepted_is_client, "L-04",
+    "SO_PEERCRED on an accepted socket reports the connecting child's pid, uid and gid",
+    "unix(7) SO_PEERCRED: the credentials in effect at the time of the call to connect()",
+    STREAM_NAMED)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct client_arg a = { .wait = true };
+	struct uds_addr name;
+	struct uds_child ch;
+	int fd = accept_child(p, &ch, &a, &name);
+
+	require_ucred(peercred(fd), ch.pid, geteuid(), getegid(), "SO_PEERCRED on accepted");
+	UDS_REQUIRE(ch.pid != getpid(), "the child has its own pid");
+	UDS_EQ(UDS_OK(write(fd, "k", 1)), 1, "bytes written");
+	uds_child_finish(&ch);
+	close(fd);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(peercred_client_sees_listener, "L-05",
+    "SO_PEERCRED on the connecting socket reports the server's pid, euid and egid (captured "
+    "at listen())",
+    "unix(7) SO_PEERCRED; observed: Linux unix_stream_connect() copies the listener's creds",
+    UDS_STREAM | UDS_NAMED | UDS_BLOCKING | UDS_FORWARD)
+{
+#ifdef HAVE_LINUX_CREDS
+	require_ucred(peercred(p->a), getpid(), geteuid(), getegid(), "SO_PEERCRED on client");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(peercred_survives_peer_exit, "L-06",
+    "A child connects and exits and is reaped before accept(): SO_PEERCRED on the accepted "
+    "socket still reports the child's pid",
+    "observed: Linux keeps sk_peer_pid (a struct pid reference) captured at connect()",
+    STREAM_NAMED)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct client_arg a = { .wait = false };
+	struct uds_addr name;
+	struct uds_child ch;
+	int l = uds_listener(p->kind, &name), fd;
+	pid_t child;
+
+	a.name = &name;
+	a.type = p->kind->type;
+	uds_child_start(&ch, client_child, &a);
+	child = ch.pid;
+	uds_child_finish(&ch);
+	fd = uds_accept(l);
+	require_ucred(peercred(fd), child, geteuid(), getegid(), "SO_PEERCRED after reaping");
+	close(fd);
+	close(l);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(peercred_connected_dgram, "L-08",
+    "SO_PEERCRED on a connected datagram socket that is not a socketpair: the result is "
+    "recorded (documented only for streams and pairs)",
+    "unix(7) SO_PEERCRED; see the expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+	int rc = getsockopt(p->a, SOL_SOCKET, SO_PEERCRED, &uc, &len);
+
+	if (rc == 0)
+		uds_note("SO_PEERCRED: pid %d uid %d gid %d", (int)uc.pid, (int)uc.uid, (int)uc.gid);
+	UDS_EXPECT_VALUE("peercred.dgram_connected_pid", rc == 0 ? uc.pid : -1);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13",
+    "Root connects in a child, then changes its euid to nobody: the server still reads uid 0",
+    "unix(7) SO_PEERCRED: credentials in effect at connect(); getpeereid(3): cannot be "
+    "influenced afterwards",
+    STREAM_NAMED)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct client_arg a = { .drop_after = true, .wait = true };
+	struct uds_addr name;
+	struct uds_child ch;
+	int fd = accept_child(p, &ch, &a, &name);
+	char c;
+
+	uds_note("running as uid %d", (int)getuid());
+	uds_recv_all(fd, &c, 1);        /* the child has changed its euid */
+	require_ucred(peercred(fd), ch.pid, 0, getegid(), "SO_PEERCRED after seteuid");
+	UDS_EQ(UDS_OK(write(fd, "k", 1)), 1, "bytes written");
+	uds_child_finish(&ch);
+	close(fd);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE_ROOT(peercred_child_switched_ids, "L-14",
+    "Root forks a child that switches to uid and gid nobody before connecting: the server "
+    "reads the child's new uid, gid and pid, the child reads the server's",
+    "unix(7) SO_PEERCRED; observed: NetBSD tests; Linux connect()/listen() capture",
+    STREAM_NAMED)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct client_arg a = { .drop_before = true, .wait = true };
+	struct uds_addr name;
+	struct uds_child ch;
+	int fd;
+
+	uds_note("running as uid %d", (int)getuid());
+	if (p->kind->how == UDS_HOW_PATH)
+		UDS_OK(chmod(".", 0755));       /* nobody must reach the node */
+	fd = accept_child(p, &ch, &a, &name);
+	require_ucred(peercred(fd), ch.pid, NOBODY, NOBODY, "SO_PEERCRED of the switched child");
+	UDS_EQ(UDS_OK(write(fd, "k", 1)), 1, "bytes written");
+	uds_child_finish(&ch);
+	close(fd);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+/* ---- getpeereid() and the other platforms' interfaces ---- */
+
+UDS_CASE(getpeereid_socketpair_self, "L-09",
+    "getpeereid() on a socketpair end returns the caller's own euid and egid",
+    "FreeBSD, NetBSD getpeereid(3)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_GETPEEREID
+	uid_t u;
+	gid_t g;
+
+	UDS_OK(getpeereid(p->a, &u, &g));
+	UDS_EQ(u, geteuid(), "peer euid");
+	UDS_EQ(g, getegid(), "peer egid");
+#else
+	uds_skip("getpeereid() is absent here (not in glibc)");
+#endif
+}
+
+UDS_CASE(getpeereid_both_sides, "L-10",
+    "getpeereid() on the client and on the accepted socket each return the other side's euid "
+    "and egid",
+    "FreeBSD, NetBSD, OpenBSD getpeereid(3)", UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_GETPEEREID
+	uid_t u;
+	gid_t g;
+
+	UDS_OK(getpeereid(p->a, &u, &g));
+	UDS_REQUIRE(u == geteuid() && g == getegid(), "client: peer %d/%d", (int)u, (int)g);
+	UDS_OK(getpeereid(p->b, &u, &g));
+	UDS_REQUIRE(u == geteuid() && g == getegid(), "server: peer %d/%d", (int)u, (int)g);
+#else
+	uds_skip("getpeereid() is absent here (not in glibc)");
+#endif
+}
+
+UDS_CASE(getpeereid_listener_enotconn, "L-11",
+    "getpeereid() on a listening socket fails (NetBSD ENOTCONN)",
+    "observed: NetBSD tests; see the expectation table", STREAM_NAMED)
+{
+#ifdef HAVE_GETPEEREID
+	uid_t u;
+	gid_t g;
+
+	UDS_EXPECT_RESULT("getpeereid.listener", getpeereid(p->listener, &u, &g));
+#else
+	uds_skip("getpeereid() is absent here (not in glibc)");
+#endif
+}
+
+UDS_CASE(local_peercred_xucred, "L-15",
+    "FreeBSD/macOS LOCAL_PEERCRED returns a struct xucred with the peer's euid",
+    "FreeBSD unix(4) LOCAL_PEERCRED; macOS unix(4)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(LOCAL_PEERCRED) && defined(XUCRED_VERSION)
+	struct xucred xu;
+	socklen_t len = sizeof(xu);
+
+	UDS_OK(getsockopt(p->a, 0, LOCAL_PEERCRED, &xu, &len));
+	UDS_EQ(xu.cr_version, XUCRED_VERSION, "cr_version");
+	UDS_EQ(xu.cr_uid, geteuid(), "cr_uid");
+#else
+	uds_skip("LOCAL_PEERCRED (struct xucred) is a FreeBSD/macOS interface, absent here");
+#endif
+}
+
+UDS_CASE(local_peerpid_macos, "L-16",
+    "macOS LOCAL_PEERPID returns the peer's pid (this process, on a socketpair)",
+    "observed: macOS sys/un.h LOCAL_PEERPID", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef LOCAL_PEERPID
+	pid_t pid;
+	socklen_t len = sizeof(pid);
+
+	UDS_OK(getsockopt(p->a, SOL_LOCAL, LOCAL_PEERPID, &pid, &len));
+	UDS_EQ(pid, getpid(), "LOCAL_PEERPID");
+#else
+	uds_skip("LOCAL_PEERPID is a macOS interface, absent here");
+#endif
+}
+
+UDS_CASE(local_peereid_netbsd, "L-17",
+    "NetBSD LOCAL_PEEREID returns a struct unpcbid with the peer's pid, euid and egid",
+    "NetBSD unix(4) LOCAL_PEEREID", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef LOCAL_PEEREID
+	struct unpcbid id;
+	socklen_t len = sizeof(id);
+
+	UDS_OK(getsockopt(p->a, 0, LOCAL_PEEREID, &id, &len));
+	UDS_EQ(id.unp_pid, getpid(), "unp_pid");
+	UDS_EQ(id.unp_euid, geteuid(), "unp_euid");
+	UDS_EQ(id.unp_egid, getegid(), "unp_egid");
+#else
+	uds_skip("LOCAL_PEEREID is a NetBSD interface, absent here");
+#endif
+}
+
+UDS_CASE(so_peercred_sockpeercred, "L-18",
+    "OpenBSD SO_PEERCRED returns a struct sockpeercred with the peer's uid, gid and pid",
+    "OpenBSD getsockopt(2) SO_PEERCRED", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(SO_PEERCRED) && defined(__OpenBSD__)
+	struct sockpeercred pc;
+	socklen_t len = sizeof(pc);
+
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_PEERCRED, &pc, &len));
+	UDS_EQ(pc.pid, getpid(), "pid");
+	UDS_EQ(pc.uid, geteuid(), "uid");
+	UDS_EQ(pc.gid, getegid(), "gid");
+#else
+	uds_skip("struct sockpeercred is OpenBSD's SO_PEERCRED; here SO_PEERCRED (if any) uses "
+	    "struct ucred, see L-01");
+#endif
+}
+
+UDS_CASE(getpeerucred_illumos, "L-19",
+    "illumos getpeerucred() on a connected stream returns the peer's uid, gid and pid",
+    "illumos getpeerucred(3C)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(__sun)
+	ucred_t *uc = NULL;
+
+	UDS_OK(getpeerucred(p->a, &uc));
+	UDS_EQ(ucred_geteuid(uc), geteuid(), "ucred_geteuid");
+	UDS_EQ(ucred_getpid(uc), getpid(), "ucred_getpid");
+	ucred_free(uc);
+#else
+	uds_skip("getpeerucred() is an illumos interface, absent here");
+#endif
+}
+
+/* ---- SCM_CREDENTIALS and SO_PASSCRED ---- */
+
+UDS_CASE(passcred_every_message_has_creds, "L-20",
+    "The receiver sets SO_PASSCRED: two messages sent without control data each arrive with "
+    "SCM_CREDENTIALS carrying the sender's pid, euid and egid",
+    "unix(7) SO_PASSCRED: enables receiving the credentials of the sending process",
+    CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	set_passcred(p->b, 1);
+	uds_send_one(p->a, "1", 1);
+	recv_expect_cred(p->b, own_ucred(), "first message");
+	uds_send_one(p->a, "2", 1);
+	recv_expect_cred(p->b, own_ucred(), "second message");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(no_passcred_no_creds, "L-21",
+    "The receiver has no SO_PASSCRED: credentials the sender attached are not delivered "
+    "(the data is)",
+    "unix(7) SCM_CREDENTIALS: received only with SO_PASSCRED enabled", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	UDS_EQ(UDS_OK(send_ucred(p->a, own_ucred())), 1, "bytes sent with credentials");
+	recv_expect_no_cred(p->b, "c");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(own_creds_accepted, "L-22",
+    "A sender attaches its own pid, uid and gid: accepted, the receiver sees exactly those",
+    "unix(7) SCM_CREDENTIALS", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+
+	set_passcred(p->b, 1);
+	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent");
+	recv_expect_cred(p->b, uc, "attached credentials");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+static void
+wait_eof_child(void *v)
+{
+	int *pipefd = v;
+	char c;
+
+	close(pipefd[1]);
+	uds_wait_readable(pipefd[0]);
+	UDS_EQ(UDS_OK(read(pipefd[0], &c, 1)), 0, "end of file on the pipe");
+}
+
+UDS_CASE_ROOT(privileged_names_other_pid, "L-23",
+    "Root attaches SCM_CREDENTIALS naming another live process (a child) and uid/gid 1234: "
+    "accepted, the receiver sees that pid and those ids",
+    "unix(7) SCM_CREDENTIALS: a privileged process (CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID) "
+    "may specify other values", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	int pipefd[2];
+	struct uds_child ch;
+	struct ucred uc;
+
+	uds_note("running as uid %d", (int)getuid());
+	UDS_OK(pipe(pipefd));
+	uds_child_start(&ch, wait_eof_child, pipefd);
+	uc = (struct ucred){ .pid = ch.pid, .uid = 1234, .gid = 1234 };
+	set_passcred(p->b, 1);
+	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent naming the child");
+	recv_expect_cred(p->b, uc, "credentials naming the child");
+	close(pipefd[1]);
+	uds_child_finish(&ch);
+	close(pipefd[0]);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE_UNPRIV(unprivileged_ids_own_only, "L-24",
+    "Unprivileged: SCM_CREDENTIALS with the sender's own uid and gid is accepted; uid 0 or "
+    "gid 0 fails with EPERM and sends nothing",
+    "unix(7) SCM_CREDENTIALS: uid/gid must match real, effective or saved ids unless "
+    "CAP_SETUID/CAP_SETGID", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct ucred uc = own_ucred();
+
+	uds_require_unprivileged();
+	set_passcred(p->b, 1);
+	UDS_FAILS_WITH(EPERM, send_ucred(p->a, (struct ucred){ uc.pid, 0, uc.gid }));
+	UDS_FAILS_WITH(EPERM, send_ucred(p->a, (struct ucred){ uc.pid, uc.uid, 0 }));
+	uds_require_nothing_queued(p->b);
+	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent with own ids");
+	recv_expect_cred(p->b, uc, "own credentials");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+#ifdef HAVE_LINUX_CREDS
+static void
+resids_child(void *v)
+{
+	int fd = *(int *)v;
+	pid_t me = getpid();
+
+	UDS_OK(setgroups(0, NULL));
+	UDS_OK(setresgid(1001, 1002, 1003));
+	UDS_OK(setresuid(2001, 2002, 2003));
+	for (uid_t u = 2001; u <= 2003; u++)
+		UDS_EQ(UDS_OK(send_ucred(fd, (struct ucred){ me, u, 1002 })), 1, "sent with a uid");
+	for (gid_t g = 1001; g <= 1003; g++)
+		UDS_EQ(UDS_OK(send_ucred(fd, (struct ucred){ me, 2002, g })), 1, "sent with a gid");
+	UDS_FAILS_WITH(EPERM, send_ucred(fd, (struct ucred){ me, 2004, 1002 }));
+	UDS_FAILS_WITH(EPERM, send_ucred(fd, (struct ucred){ me, 2002, 1004 }));
+}
+#endif
+
+UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24",
+    "A child of root drops to real/effective/saved uids 2001/2002/2003 and gids 1001/1002/1003: "
+    "each of those may be named in SCM_CREDENTIALS, uid 2004 or gid 1004 fails with EPERM",
+    "unix(7) SCM_CREDENTIALS: real, effective or saved set-user/group-ID", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_child ch;
+
+	uds_note("running as uid %d", (int)getuid());
+	set_passcred(p->b, 1);
+	uds_child_start(&ch, resids_child, &p->a);
+	uds_child_finish(&ch);
+	for (int i = 0; i < 6; i++)
+		recv_expect_cred(p->b, (struct ucred){ ch.pid, i < 3 ? 2001 + i : 2002,
+		    i < 3 ? 1002 : 1001 + (i - 3) }, "credentials sent by the child");
+	uds_require_nothing_queued(p->b);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+static void
+exit_at_once(void *v)
+{
+	(void)v;
+}
+
+UDS_CASE_ROOT(privileged_names_dying_pid, "L-25",
+    "Root names in SCM_CREDENTIALS a child that is exiting (20 rounds): each send succeeds "
+    "with exactly that pid delivered or fails with ESRCH; after the child is reaped, ESRCH",
+    "observed: Linux net/core/scm.c find_get_pid(); unix(7) ERRORS: ESRCH",
+    UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_child ch;
+	struct ucred uc;
+	ssize_t rc;
+
+	uds_note("running as uid %d", (int)getuid());
+	set_passcred(p->b, 1);
+	for (int i = 0; i < 20; i++) {
+		uds_child_start(&ch, exit_at_once, NULL);
+		uc = (struct ucred){ .pid = ch.pid, .uid = 0, .gid = 0 };
+		rc = send_ucred(p->a, uc);
+		UDS_REQUIRE(rc == 1 || (rc == -1 && errno == ESRCH),
+		    "send naming an exiting pid: %zd (%s)", rc, uds_errno_name(errno));
+		if (rc == 1)
+			recv_expect_cred(p->b, uc, "credentials of the exiting child");
+		uds_child_finish(&ch);
+		UDS_FAILS_WITH(ESRCH, send_ucred(p->a, uc));
+		uds_require_nothing_queued(p->b);
+	}
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(queued_before_passcred_empty_creds, "L-26",
+    "A message queued before the receiver turned SO_PASSCRED on arrives with pid 0 and the "
+    "overflow uid and gid (65534)",
+    "observed: Linux net/unix/af_unix.c (no pid attached); include/net/scm.h overflow ids",
+    CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	uds_send_one(p->a, "q", 1);
+	uds_wait_readable(p->b);
+	set_passcred(p->b, 1);
+	recv_expect_cred(p->b, (struct ucred){ 0, OVERFLOW_ID, OVERFLOW_ID }, "queued earlier");
+	uds_send_one(p->a, "r", 1);
+	recv_expect_cred(p->b, own_ucred(), "sent after SO_PASSCRED");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(passcred_on_sender_no_effect, "L-27",
+    "SO_PASSCRED set on the sending socket (before and after a send) and not on the receiver: "
+    "the receiver gets no credentials",
+    "observed: Linux net/unix/af_unix.c; unix(7) SO_PASSCRED concerns receiving", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	set_passcred(p->a, 1);
+	uds_send_one(p->a, "s", 1);
+	recv_expect_no_cred(p->b, "s");
+	uds_send_one(p->a, "t", 1);
+	set_passcred(p->a, 0);
+	recv_expect_no_cred(p->b, "t");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(short_ucred_einval, "L-28",
+    "An SCM_CREDENTIALS control message whose data is 4 bytes shorter than struct ucred "
+    "fails with EINVAL and sends nothing",
+    "observed: Linux net/core/scm.c __scm_send() checks cmsg_len", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct ucred uc = own_ucred();
+
+	UDS_FAILS_WITH(EINVAL, send_cred_msg(p->a, "c", &uc, sizeof(uc) - 4, NULL, 0));
+	uds_require_nothing_queued(p->b);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(exact_buffer_no_ctrunc, "L-29",
+    "A control buffer of exactly CMSG_SPACE(sizeof(struct ucred)) receives the credentials "
+    "whole, without MSG_CTRUNC",
+    "observed: Linux net/core/scm.c put_cmsg(); POSIX recvmsg() MSG_CTRUNC", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	uds_send_one(p->a, "e", 1);
+	recv_cred(p->b, 1, CRED_SPACE, &r);
+	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
+	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
+	require_ucred(r.uc, getpid(), geteuid(), getegid(), "credentials");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(short_buffer_ctrunc, "L-30",
+    "With SO_PASSCRED, no control buffer gives MSG_CTRUNC; a buffer with room for the pid "
+    "only gives MSG_CTRUNC and a truncated message holding just the pid",
+    "unix(7) / recvmsg(2) MSG_CTRUNC; observed: Linux put_cmsg() truncation", CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	uds_send_one(p->a, "1", 1);
+	recv_cred(p->b, 1, 0, &r);
+	UDS_EQ(r.n, 1, "bytes received without a control buffer");
+	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC without a buffer");
+	uds_send_one(p->a, "2", 1);
+	recv_cred(p->b, 1, CMSG_LEN(sizeof(pid_t)), &r);
+	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC with room for the pid");
+	UDS_EQ(r.ncred, 1, "truncated SCM_CREDENTIALS messages");
+	UDS_EQ(r.credlen, sizeof(pid_t), "truncated data length");
+	UDS_EQ(r.uc.pid, getpid(), "the pid that fitted");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(creds_and_fds_together, "L-31",
+    "One message carrying SCM_CREDENTIALS and SCM_RIGHTS: both are delivered",
+    "observed: Linux net/core/scm.c (both kinds in one message); NetBSD unix(4) LOCAL_CREDS",
+    CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct ucred uc = own_ucred();
+	int file = uds_temp_file("both");
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	UDS_EQ(UDS_OK(send_cred_msg(p->a, "b", &uc, sizeof(uc), &file, 1)), 1, "bytes sent");
+	recv_cred(p->b, 1, 256, &r);
+	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
+	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
+	require_ucred(r.uc, uc.pid, uc.uid, uc.gid, "credentials");
+	UDS_EQ(r.nfds, 1, "descriptors received");
+	UDS_REQUIRE(uds_same_file(r.fds[0], file), "the received descriptor is the file sent");
+	close(r.fds[0]);
+	close(file);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(creds_take_space_first, "L-32",
+    "SO_PASSCRED on, control buffer of CMSG_SPACE(sizeof(int)) for one descriptor: the "
+    "credentials come first, MSG_CTRUNC is set, no descriptor arrives (and none leaks)",
+    "observed: Linux net/unix/af_unix.c scm_recv() puts credentials before descriptors",
+    CRED_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_fd_snapshot snap;
+	int file = uds_temp_file("first");
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	uds_fds_snapshot(&snap);
+	uds_send_fds(p->a, &file, 1);
+	recv_cred(p->b, 1, CMSG_SPACE(sizeof(int)), &r);
+	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC");
+	UDS_EQ(r.first_type, SCM_CREDENTIALS, "type of the first control message");
+	UDS_EQ(r.nfds, 0, "descriptors received");
+	UDS_FDS_UNCHANGED(&snap, "after the truncated receive");
+	close(file);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+#define STREAM_KINDS (UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+
+UDS_CASE(stream_same_creds_merge, "L-33",
+    "Stream with SO_PASSCRED: two writes with identical credentials are read by one "
+    "recvmsg() (\"ab\") carrying those credentials",
+    "observed: Linux unix_stream_read_generic() merges skbs with equal credentials",
+    STREAM_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	uds_send_all(p->a, "a", 1);
+	uds_send_all(p->a, "b", 1);
+	recv_cred(p->b, 8, 256, &r);
+	UDS_EQ(r.n, 2, "bytes in one read");
+	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
+	require_ucred(r.uc, getpid(), geteuid(), getegid(), "merged read");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(stream_different_creds_not_merged, "L-34",
+    "Stream: a write before the receiver turned SO_PASSCRED on and one after are never "
+    "merged into one read (\"a\" then \"b\")",
+    "observed: Linux unix_stream_read_generic() stops where credentials differ",
+    STREAM_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct crecv r;
+
+	uds_send_all(p->a, "a", 1);
+	uds_wait_readable(p->b);
+	set_passcred(p->b, 1);
+	uds_send_all(p->a, "b", 1);
+	recv_cred(p->b, 8, 256, &r);
+	UDS_REQUIRE(r.n == 1 && r.data[0] == 'a', "first read returned %zd bytes", r.n);
+	UDS_EQ(r.uc.pid, 0, "pid of the earlier write");
+	recv_cred(p->b, 8, 256, &r);
+	UDS_REQUIRE(r.n == 1 && r.data[0] == 'b', "second read returned %zd bytes", r.n);
+	require_ucred(r.uc, getpid(), geteuid(), getegid(), "later write");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(stream_passcred_off_coalesces, "L-35",
+    "Stream: SO_PASSCRED switched on and off again: plain writes coalesce (\"ab\" in one "
+    "read) and carry no credentials",
+    "observed: Linux net/unix/af_unix.c", STREAM_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	set_passcred(p->b, 1);
+	set_passcred(p->b, 0);
+	uds_send_all(p->a, "a", 1);
+	uds_send_all(p->a, "b", 1);
+	recv_expect_no_cred(p->b, "ab");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(stream_parts_each_carry_creds, "L-36",
+    "Stream with SO_PASSCRED: a 4-byte credentialed write read in two 2-byte parts; each "
+    "part carries the credentials",
+    "observed: Linux unix_stream_read_generic() attaches credentials to every read",
+    STREAM_KINDS)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct crecv r;
+
+	set_passcred(p->b, 1);
+	uds_send_all(p->a, "wxyz", 4);
+	for (int i = 0; i < 2; i++) {
+		recv_cred(p->b, 2, 256, &r);
+		UDS_EQ(r.n, 2, "bytes in the part");
+		UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS with the part");
+		require_ucred(r.uc, getpid(), geteuid(), getegid(), "part");
+	}
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(listener_passcred_inherited, "L-37",
+    "A listener with SO_PASSCRED: the socket accept() returns has SO_PASSCRED set too",
+    "observed: Linux net/unix/af_unix.c unix_stream_connect() copies the flag",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name), c = uds_socket(p->kind->type, false), s, on = -1;
+	socklen_t len = sizeof(on);
+
+	set_passcred(l, 1);
+	uds_connect(c, &name);
+	s = uds_accept(l);
+	UDS_OK(getsockopt(s, SOL_SOCKET, SO_PASSCRED, &on, &len));
+	UDS_EQ(on, 1, "SO_PASSCRED on the accepted socket");
+	len = sizeof(on);
+	UDS_OK(getsockopt(c, SOL_SOCKET, SO_PASSCRED, &on, &len));
+	UDS_EQ(on, 0, "SO_PASSCRED on the client");
+	close(s);
+	close(c);
+	close(l);
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE(sendto_unconnected_creds, "L-38",
+    "sendto() without connect() to a datagram receiver with SO_PASSCRED: the credentials "
+    "are delivered",
+    "observed: Linux unix_dgram_sendmsg() attaches credentials for the receiver",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	set_passcred(p->b, 1);
+	UDS_EQ(UDS_OK(sendto(p->a, "u", 1, 0, (struct sockaddr *)&name.sun, name.len)), 1,
+	    "bytes sent");
+	recv_expect_cred(p->b, own_ucred(), "unconnected sender");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
+/* ---- pidfds (Linux 6.5) ---- */
+
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+/* The "Pid:" line of /proc/self/fdinfo/<fd>, or -1. */
+static long
+pidfd_pid(int fd)
+{
+	char path[64], line[128];
+	long pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	UDS_REQUIRE(f != NULL, "cannot open %s", path);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+static void
+require_option(int fd, int opt, const char *name)
+{
+	int v = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)) == -1 && errno == ENOPROTOOPT)
+		uds_skip("%s not supported by this kernel: ENOPROTOOPT (needs Linux >= 6.5)", name);
+}
+#endif
+
+UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39",
+    "Receiver sets SO_PASSCRED and SO_PASSPIDFD: a message carries SCM_CREDENTIALS and "
+    "SCM_PIDFD, a pidfd whose fdinfo Pid: is the sender's pid",
+    "observed: Linux 6.5 commit 5e2ff6704a27 (af_unix: Add SO_PASSPIDFD)",
+    (UDS_STREAM | UDS_DGRAM) | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+	union { struct cmsghdr a; char buf[256]; } ctl;
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf) };
+	int pidfd = -1, ncred = 0;
+
+	require_option(p->b, SO_PASSPIDFD, "SO_PASSPIDFD");
+	set_passcred(p->b, 1);
+	uds_send_one(p->a, "p", 1);
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(recvmsg(p->b, &msg, MSG_DONTWAIT)), 1, "bytes received");
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_type == SCM_PIDFD)
+			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
+		ncred += cm->cmsg_type == SCM_CREDENTIALS;
+	}
+	UDS_EQ(ncred, 1, "SCM_CREDENTIALS received");
+	UDS_REQUIRE(pidfd >= 0, "no SCM_PIDFD received");
+	UDS_EQ(pidfd_pid(pidfd), getpid(), "Pid: of the received pidfd");
+	close(pidfd);
+#else
+	uds_skip("SO_PASSPIDFD / SCM_PIDFD are Linux (6.5) interfaces, absent here");
+#endif
+}
+
+UDS_CASE(peerpidfd_matches_peercred, "L-40",
+    "SO_PEERPIDFD on a connected stream returns a pidfd whose pid equals SO_PEERCRED's pid "
+    "(a forked client's)",
+    "observed: Linux 6.5 commit 7b26952a91cf (net: core: add getsockopt SO_PEERPIDFD)",
+    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+	struct client_arg a = { .wait = true };
+	struct uds_addr name;
+	struct uds_child ch;
+	int fd, pidfd = -1;
+	socklen_t len = sizeof(pidfd);
+
+	fd = accept_child(p, &ch, &a, &name);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == -1 && errno == ENOPROTOOPT) {
+		UDS_EQ(UDS_OK(write(fd, "k", 1)), 1, "bytes written");
+		uds_child_finish(&ch);
+		uds_skip("SO_PEERPIDFD not supported by this kernel: ENOPROTOOPT (needs Linux >= 6.5)");
+	}
+	UDS_REQUIRE(pidfd >= 0, "SO_PEERPIDFD failed: %s", uds_errno_name(errno));
+	UDS_EQ(pidfd_pid(pidfd), ch.pid, "Pid: of the peer pidfd");
+	UDS_EQ(peercred(fd).pid, ch.pid, "SO_PEERCRED pid");
+	UDS_EQ(UDS_OK(write(fd, "k", 1)), 1, "bytes written");
+	uds_child_finish(&ch);
+	close(pidfd);
+	close(fd);
+#else
+	uds_skip("SO_PEERPIDFD is a Linux (6.5) interface, absent here");
+#endif
+}
+
+UDS_CASE(peerpidfd_after_peer_reaped, "L-42",
+    "SO_PEERPIDFD after the peer exited and was reaped: whether a pidfd or an error comes "
+    "back is recorded",
+    "observed: Linux net/core/sock.c SO_PEERPIDFD; see the expectation table",
+    UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+{
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+	struct client_arg a = { .wait = false };
+	struct uds_addr name;
+	struct uds_child ch;
+	int l = uds_listener(p->kind, &name), fd, pidfd = -1, rc;
+	socklen_t len = sizeof(pidfd);
+
+	a.name = &name;
+	a.type = SOCK_STREAM;
+	uds_child_start(&ch, client_child, &a);
+	uds_child_finish(&ch);
+	fd = uds_accept(l);
+	rc = getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len);
+	if (rc == -1 && errno == ENOPROTOOPT)
+		uds_skip("SO_PEERPIDFD not supported by this kernel: ENOPROTOOPT");
+	if (pidfd >= 0)
+		close(pidfd);
+	close(fd);
+	close(l);
+	UDS_EXPECT_RESULT("peerpidfd.reaped_peer", rc);
+#else
+	uds_skip("SO_PEERPIDFD is a Linux (6.5) interface, absent here");
+#endif
+}
+
+/* ---- permissions ---- */
+
+/* connect() (stream, seqpacket) or a 1-byte sendto() (datagram) to name. */
+static int
+reach(int fd, int type, const struct uds_addr *name)
+{
+	if (type == SOCK_DGRAM)
+		return sendto(fd, "r", 1, 0, (const struct sockaddr *)&name->sun, name->len) == 1 ?
+		    0 : -1;
+	return connect(fd, (const struct sockaddr *)&name->sun, name->len);
+}
+
+UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51",
+    "Unprivileged, connect() or sendto() to a socket inside a directory the caller may not "
+    "search (its own, chmod 0600) fails with EACCES; after chmod 0700 it succeeds",
+    "POSIX connect(), sendto(): EACCES, search permission is denied for a component of the "
+    "path prefix", UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int type = p->kind->type;
+
+	uds_require_unprivileged();
+	UDS_OK(mkdir("ns", 0700));
+	uds_addr_path(&name, "ns/s");
+	uds_serve(p->b, type, &name);
+	UDS_OK(chmod("ns", 0600));
+	UDS_FAILS_WITH(EACCES, reach(p->a, type, &name));
+	uds_require_nothing_queued(p->b);
+	UDS_OK(chmod("ns", 0700));
+	UDS_OK(reach(p->a, type, &name));
+	if (type == SOCK_DGRAM) {
+		char c;
+
+		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "datagram received once searchable");
+	}
+}
+
+#ifdef HAVE_LINUX_CREDS
+static void
+drop_then_send_child(void *v)
+{
+	const struct uds_addr *name = v;
+	int fd = uds_socket(SOCK_DGRAM, false), other = uds_socket(SOCK_DGRAM, false);
+
+	uds_connect(fd, name);          /* as root: the 0600 root-owned node is writable */
+	UDS_OK(setgroups(0, NULL));
+	UDS_OK(setgid(NOBODY));
+	UDS_OK(setuid(NOBODY));
+	UDS_FAILS_WITH(EACCES, sendto(other, "x", 1, 0, (const struct sockaddr *)&name->sun,
+	    name->len));
+	UDS_EXPECT_RESULT("perm.dgram_connected_after_drop", send(fd, "c", 1, 0));
+	close(fd);
+	close(other);
+}
+#endif
+
+UDS_CASE_ROOT(dgram_connected_before_drop_still_sends, "L-52",
+    "A datagram socket connected as root to a root-only (0600) node still sends after the "
+    "process switches to nobody, while a fresh sendto() to the node fails with EACCES",
+    "observed: illumos bug 7590; Linux unix_dgram_sendmsg() checks permission only on lookup; "
+    "see the expectation table", UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_LINUX_CREDS
+	struct uds_addr name;
+	struct uds_child ch;
+	char c;
+
+	uds_note("running as uid %d", (int)getuid());
+	UDS_OK(chmod(".", 0755));
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	UDS_OK(chmod(name.sun.sun_path, 0600));
+	uds_child_start(&ch, drop_then_send_child, &name);
+	uds_child_finish(&ch);
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "datagram from the dropped child");
+	UDS_EQ(c, 'c', "the datagram");
+	uds_require_nothing_queued(p->b);
+#else
+	uds_skip("needs setuid() in a child and the Linux SO_PEERCRED build; " NO_LINUX_CREDS);
+#endif
+}
+
+UDS_CASE_UNPRIV(permission_removed_after_connect, "L-53",
+    "Unprivileged: connected to its own 0600 node, then the node chmod'ed 0400: a new "
+    "connect() fails with EACCES, the established connection keeps working both ways",
+    "unix(7): connecting requires write permission (checked at connect); see the expectation "
+    "table", UDS_CONN_TYPES | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int s, late = uds_socket(p->kind->type, false);
+	char c;
+
+	uds_require_unprivileged();
+	uds_addr_fresh_path(&name);
+	uds_serve(p->b, p->kind->type, &name);
+	UDS_OK(chmod(name.sun.sun_path, 0600));
+	uds_connect(p->a, &name);
+	s = uds_accept(p->b);
+	UDS_OK(chmod(name.sun.sun_path, 0400));
+	UDS_FAILS_WITH(EACCES, connect(late, (struct sockaddr *)&name.sun, name.len));
+	UDS_EXPECT_RESULT("perm.connected_after_chmod", send(p->a, "a", 1, 0));
+	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes received by the server");
+	uds_send_one(s, "b", 1);
+	UDS_EQ(uds_recv_one(p->a, &c, 1, 0), 1, "bytes received by the client");
+	close(late);
+	close(s);
+}
+
+/* ---- when the server's credentials are captured ---- */
+
+struct capture_arg {
+	const struct uds_addr *name;
+	int ready[2];           /* child -> parent: listening */
+	int done[2];            /* parent -> child: EOF when connected */
+};
+
+/* Creates, binds and listens under three different euids (1001, 1002, 1003). */
+static void
+capture_child(void *v)
+{
+	struct capture_arg *a = v;
+	int fd;
+	char c;
+
+	close(a->ready[0]);
+	close(a->done[1]);
+	UDS_OK(seteuid(1001));
+	fd = uds_socket(SOCK_STREAM, false);
+	UDS_OK(seteuid(0));
+	UDS_OK(seteuid(1002));
+	uds_bind(fd, a->name);
+	UDS_OK(seteuid(0));
+	UDS_OK(seteuid(1003));
+	uds_listen(fd, 4);
+	UDS_OK(seteuid(0));
+	UDS_EQ(UDS_OK(write(a->ready[1], "r", 1)), 1, "ready byte written");
+	uds_wait_readable(a->done[0]);
+	UDS_EQ(UDS_OK(read(a->done[0], &c, 1)), 0, "end of file from the parent");
+	close(fd);
+}
+
+UDS_CASE_ROOT(server_creds_capture_point, "L-12",
+    "A server creates its socket as euid 1001, binds as 1002 and listens as 1003: the "
+    "client's peer credentials show which step was captured (1 creation, 2 bind, 3 listen)",
+    "FreeBSD getpeereid(3) (listen); NetBSD getpeereid(3) (bind); illumos getpeerucred(3C) "
+    "(creation); see the expectation table", UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+{
+	struct capture_arg a;
+	struct uds_addr name;
+	struct uds_child ch;
+	struct uds_ids ids;
+	int fd = uds_socket(SOCK_STREAM, false);
+	char c;
+
+	uds_note("running as uid %d", (int)getuid());
+	UDS_OK(chmod(".", 0777));       /* euid 1002 must create the node here */
+	uds_addr_fresh_path(&name);
+	a.name = &name;
+	UDS_OK(pipe(a.ready));
+	UDS_OK(pipe(a.done));
+	uds_child_start(&ch, capture_child, &a);
+	close(a.ready[1]);
+	close(a.done[0]);
+	uds_wait_readable(a.ready[0]);
+	UDS_EQ(UDS_OK(read(a.ready[0], &c, 1)), 1, "ready byte read");
+	uds_connect(fd, &name);
+	uds_peer_ids(fd, &ids);
+	close(a.done[1]);
+	uds_child_finish(&ch);
+	close(a.ready[0]);
+	close(fd);
+	UDS_REQUIRE(ids.uid >= 1001 && ids.uid <= 1003, "peer uid %d is none of the three",
+	    (int)ids.uid);
+	UDS_EXPECT_VALUE("peercred.server_capture", ids.uid - 1000);
+}
+
+UDS_CASE(peersec_short_buffer_erange, "L-44",
+    "SO_PEERSEC with a 1-byte buffer fails with ERANGE and stores the needed length in optlen "
+    "(skips where no security module provides contexts: ENOPROTOOPT)",
+    "unix(7) SO_PEERSEC; socket(7)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef SO_PEERSEC
+	char ctx[4096];
+	socklen_t len = sizeof(ctx), need;
+
+	if (getsockopt(p->a, SOL_SOCKET, SO_PEERSEC, ctx, &len) == -1 && errno == ENOPROTOOPT)
+		uds_skip("SO_PEERSEC: ENOPROTOOPT, no security module provides socket contexts");
+	need = len;
+	UDS_REQUIRE(need > 1, "context length %u", (unsigned)need);
+	len = 1;
+	UDS_FAILS_WITH(ERANGE, getsockopt(p->a, SOL_SOCKET, SO_PEERSEC, ctx, &len));
+	UDS_EQ(len, need, "optlen after ERANGE");
+#else
+	uds_skip("SO_PEERSEC is a Linux interface, absent here");
+#endif
+}

@@ -1,0 +1,362 @@
+/*
+ * inflight_test - in-flight descriptor garbage collection and limits
+ * (catalogue area N).  Unreachable cycles of sockets passed over sockets
+ * must be reclaimed: each graph carries the write end of a pipe in flight,
+ * and the read end seeing end-of-file proves the graph was collected.
+ * Linux collects asynchronously (a work item queued on close, waited for by
+ * a later sendmsg() of descriptors), so the check waits with a deadline
+ * and triggers the collector once more half-way.
+ */
+#include "uds.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* SO_PASSRIGHTS (Linux 6.16): asm-generic value, where the headers lack it. */
+#if defined(__linux__) && !defined(SO_PASSRIGHTS) && (defined(__x86_64__) || \
+    defined(__i386__) || defined(__aarch64__) || defined(__arm__))
+#define SO_PASSRIGHTS 83
+#endif
+
+#define GRAPH_KINDS (UDS_STREAM | UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+#define GC_SPEC "observed: Linux net/unix/garbage.c (unix_gc); kselftest net/af_unix/scm_rights.c"
+#define MAX_NODES 8
+
+/* Makes the collector run: a descriptor sent and dropped on a scratch pair. */
+static void
+poke_collector(int type)
+{
+	int sv[2];
+
+	UDS_OK(socketpair(AF_UNIX, type, 0, sv));
+	uds_send_fds(sv[0], &sv[0], 1);         /* a self-reference, closed at once */
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The pipe's write end is gone everywhere: its read end reaches end-of-file. */
+static void
+require_collected(int pipe_r, int type)
+{
+	char c;
+
+	if ((uds_poll(pipe_r, POLLIN, UDS_DEADLINE_MS / 2) & (POLLIN | POLLHUP)) == 0)
+		poke_collector(type);
+	uds_wait_readable(pipe_r);
+	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0, "read() on the pipe once the graph is collected");
+}
+
+static void
+require_not_collected(int pipe_r)
+{
+	UDS_EQ(uds_poll(pipe_r, POLLIN, 0), 0, "events on the pipe while the graph is reachable");
+}
+
+/*
+ * A graph of n socketpairs of the type: edge {i, j} puts node j's receiving
+ * end in node i's receive queue.  pipes[k] (if >= 0) puts pipe write end k
+ * in node k's queue.  Everything the process holds is closed afterwards,
+ * except keep (a node index, or -1).
+ */
+struct graph {
+	int n;
+	int a[MAX_NODES], b[MAX_NODES];
+};
+
+static void
+graph_build(struct graph *g, int type, int n, const int (*edges)[2], int nedges,
+    const int *pipe_w, int npipes)
+{
+	int sv[2];
+
+	g->n = n;
+	for (int i = 0; i < n; i++) {
+		UDS_OK(socketpair(AF_UNIX, type, 0, sv));
+		g->a[i] = sv[0];
+		g->b[i] = sv[1];
+	}
+	for (int e = 0; e < nedges; e++)
+		uds_send_fds(g->a[edges[e][0]], &g->b[edges[e][1]], 1);
+	for (int k = 0; k < npipes; k++)
+		uds_send_fds(g->a[k], &pipe_w[k], 1);
+}
+
+static void
+graph_close(struct graph *g)
+{
+	for (int i = 0; i < g->n; i++) {
+		close(g->a[i]);
+		close(g->b[i]);
+	}
+}
+
+/* Builds the graph with one pipe per listed node, closes it all, requires reclaim. */
+static void
+graph_collected(int type, int n, const int (*edges)[2], int nedges, int npipes)
+{
+	int pr[MAX_NODES], pw[MAX_NODES], fds[2];
+	struct graph g;
+
+	for (int k = 0; k < npipes; k++) {
+		UDS_OK(pipe(fds));
+		pr[k] = fds[0];
+		pw[k] = fds[1];
+	}
+	graph_build(&g, type, n, edges, nedges, pw, npipes);
+	for (int k = 0; k < npipes; k++)
+		close(pw[k]);
+	for (int k = 0; k < npipes; k++)
+		require_not_collected(pr[k]);
+	graph_close(&g);
+	for (int k = 0; k < npipes; k++) {
+		require_collected(pr[k], type);
+		close(pr[k]);
+	}
+}
+
+UDS_CASE(self_sent_socket_reclaimed, "N-01",
+    "A socket's receiving end sent into its own queue (with a pipe write end), then every "
+    "descriptor closed: the cycle is reclaimed (the pipe reaches end-of-file), not before",
+    GC_SPEC, GRAPH_KINDS)
+{
+	static const int edges[][2] = { { 0, 0 } };
+
+	graph_collected(p->kind->type, 1, edges, 1, 1);
+}
+
+UDS_CASE(pair_ends_sent_over_themselves_reclaimed, "N-02",
+    "Each end of a socketpair sent over itself (a into b's queue, b into a's), never "
+    "received, both closed: reclaimed",
+    GC_SPEC "; FreeBSD tests/sys/kern/unix_passfd", GRAPH_KINDS)
+{
+	int fds[2];
+	int sv[2];
+
+	UDS_OK(pipe(fds));
+	UDS_OK(socketpair(AF_UNIX, p->kind->type, 0, sv));
+	uds_send_fds(sv[0], &sv[0], 1);
+	uds_send_fds(sv[1], &sv[1], 1);
+	uds_send_fds(sv[0], &fds[1], 1);
+	close(fds[1]);
+	require_not_collected(fds[0]);
+	close(sv[0]);
+	close(sv[1]);
+	require_collected(fds[0], p->kind->type);
+	close(fds[0]);
+}
+
+UDS_CASE(two_three_cycles_reclaimed, "N-03",
+    "Two separate cycles of three sockets each, built with SCM_RIGHTS, everything closed: "
+    "both are reclaimed",
+    GC_SPEC, GRAPH_KINDS)
+{
+	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 0 }, { 3, 4 }, { 4, 5 }, { 5, 3 } };
+
+	graph_collected(p->kind->type, 6, edges, 6, 4);
+}
+
+UDS_CASE(cycle_with_cross_edge_reclaimed, "N-04",
+    "A cycle of four sockets with an extra edge across it, everything closed: reclaimed",
+    GC_SPEC " (cross_edge)", GRAPH_KINDS)
+{
+	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 3 }, { 3, 0 }, { 0, 2 } };
+
+	graph_collected(p->kind->type, 4, edges, 5, 2);
+}
+
+UDS_CASE(backtracking_graph_reclaimed, "N-05",
+    "A graph whose walk must backtrack out of a strongly connected component ({1,2} inside "
+    "0->1->2->1, 2->3->4->3, 4->0): reclaimed",
+    GC_SPEC " (backtrack_to_scc)", GRAPH_KINDS)
+{
+	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 1 }, { 2, 3 }, { 3, 4 },
+	    { 4, 3 }, { 4, 0 } };
+
+	graph_collected(p->kind->type, 5, edges, 7, 5);
+}
+
+UDS_CASE(mixed_lowlink_graph_reclaimed, "N-06",
+    "A graph whose components have mixed low-point values (0->1->2->0, 2->3->4->2, 4->5, "
+    "5->5): reclaimed",
+    GC_SPEC " (mixed_lowlink)", GRAPH_KINDS)
+{
+	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 0 }, { 2, 3 }, { 3, 4 },
+	    { 4, 2 }, { 4, 5 }, { 5, 5 } };
+
+	graph_collected(p->kind->type, 6, edges, 8, 6);
+}
+
+/* Skips unless AF_UNIX streams accept MSG_OOB. */
+static void
+require_oob(void)
+{
+	int sv[2], err;
+	ssize_t rc;
+
+	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	rc = send(sv[0], "x", 1, MSG_OOB);
+	err = errno;
+	close(sv[0]);
+	close(sv[1]);
+	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
+		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
+		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
+	UDS_EQ(rc, 1, "probe send(MSG_OOB)");
+}
+
+UDS_CASE(oob_carried_cycle_reclaimed, "N-07",
+    "A stream socket sent into its own queue on an urgent (MSG_OOB) byte, with a pipe write "
+    "end on another urgent byte, everything closed: reclaimed",
+    GC_SPEC " (oob tests); commit 041933a1ec7b", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	int fds[2], sv[2];
+
+	require_oob();
+	UDS_OK(pipe(fds));
+	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(sv[0], &fds[1], 1, "p", 1, MSG_OOB)), 1, "bytes sent");
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(sv[0], &sv[1], 1, "s", 1, MSG_OOB)), 1, "bytes sent");
+	close(fds[1]);
+	require_not_collected(fds[0]);
+	close(sv[0]);
+	close(sv[1]);
+	require_collected(fds[0], SOCK_STREAM);
+	close(fds[0]);
+}
+
+UDS_CASE(listener_embryo_cycle_reclaimed, "N-08",
+    "A listener's fd sent over a connection not yet accepted (into the embryo's queue, which "
+    "the listener holds), with a pipe write end, everything closed: reclaimed",
+    GC_SPEC " (listener/embryo cycles); CVE-2024-26923",
+    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int fds[2], l = uds_listener(p->kind, &name), c = uds_socket(SOCK_STREAM, false);
+
+	UDS_OK(pipe(fds));
+	uds_connect(c, &name);
+	uds_send_fds(c, &l, 1);
+	uds_send_fds(c, &fds[1], 1);
+	close(fds[1]);
+	close(c);
+	require_not_collected(fds[0]);
+	close(l);
+	require_collected(fds[0], SOCK_STREAM);
+	close(fds[0]);
+}
+
+UDS_CASE(passrights_off_refuses_cycle, "N-10",
+    "Receivers with SO_PASSRIGHTS = 0: the sends that would build a cycle fail with EPERM and "
+    "nothing is queued; plain data still passes",
+    "observed: Linux 6.16 commit (af_unix: Introduce SO_PASSRIGHTS); socket(7) SO_PASSRIGHTS",
+    GRAPH_KINDS)
+{
+#ifdef SO_PASSRIGHTS
+	int sv[2], off = 0;
+	char c;
+
+	UDS_OK(socketpair(AF_UNIX, p->kind->type, 0, sv));
+	if (setsockopt(sv[1], SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) == -1) {
+		int err = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		uds_skip("SO_PASSRIGHTS not supported by this kernel: %s (needs Linux >= 6.16)",
+		    uds_errno_name(err));
+	}
+	UDS_FAILS_WITH(EPERM, uds_sendmsg_fds(sv[0], &sv[1], 1, "r", 1, 0));
+	UDS_FAILS_WITH(EPERM, uds_sendmsg_fds(sv[0], &sv[0], 1, "r", 1, 0));
+	uds_require_nothing_queued(sv[1]);
+	uds_send_one(sv[0], "d", 1);
+	UDS_EQ(uds_recv_one(sv[1], &c, 1, 0), 1, "plain data received");
+	close(sv[0]);
+	close(sv[1]);
+#else
+	uds_skip("SO_PASSRIGHTS is a Linux (6.16) interface, absent here");
+#endif
+}
+
+UDS_CASE_ROOT(cap_sys_resource_exceeds_rlimit, "N-13",
+    "Root (CAP_SYS_RESOURCE) with RLIMIT_NOFILE at 16 puts 40 descriptors in flight without "
+    "ETOOMANYREFS; they all arrive",
+    "unix(7) ERRORS: ETOOMANYREFS unless CAP_SYS_RESOURCE or CAP_SYS_ADMIN",
+    UDS_STREAM | UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	enum { PER = 8, MSGS = 5 };
+	struct rlimit saved, low;
+	int fds[PER];
+	struct uds_msg msg;
+
+	uds_note("running as uid %d", (int)getuid());
+	for (int i = 0; i < PER; i++)
+		fds[i] = p->a;
+	UDS_OK(getrlimit(RLIMIT_NOFILE, &saved));
+	low = saved;
+	low.rlim_cur = 16;
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &low));
+	for (int m = 0; m < MSGS; m++) {
+		ssize_t rc = uds_sendmsg_fds(p->a, fds, PER, "m", 1, 0);
+		int err = errno;
+
+		if (rc != 1)
+			setrlimit(RLIMIT_NOFILE, &saved);
+		UDS_REQUIRE(rc == 1, "message %d (%d in flight): %zd (%s)", m, m * PER, rc,
+		    uds_errno_name(err));
+	}
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
+	for (int m = 0; m < MSGS; m++) {
+		uds_recv_fds(p->b, PER, 0, &msg);
+		UDS_EQ(msg.nfds, PER, "descriptors received");
+		for (int i = 0; i < msg.nfds; i++)
+			close(msg.fds[i]);
+	}
+}
+
+UDS_CASE(receiver_at_rlimit, "N-14",
+    "The receiver has room for 2 descriptors below RLIMIT_NOFILE when 4 arrive: Linux "
+    "installs 2, closes the rest and sets MSG_CTRUNC (FreeBSD: EMFILE)",
+    "unix(7) SCM_RIGHTS: excess descriptors beyond RLIMIT_NOFILE are closed, MSG_CTRUNC; "
+    "see the expectation table",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	enum { FILL = 64 };
+	struct rlimit saved, low;
+	int fill[FILL], nfill = 0, pfd[2], four[4];
+	struct uds_msg msg;
+	ssize_t rc;
+	int err;
+	char c;
+
+	UDS_OK(pipe(pfd));
+	for (int i = 0; i < 4; i++)
+		four[i] = pfd[1];
+	uds_send_fds(p->a, four, 4);
+	UDS_OK(getrlimit(RLIMIT_NOFILE, &saved));
+	low = saved;
+	low.rlim_cur = (rlim_t)uds_fds_count() + 8;
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &low));
+	while (nfill < FILL && (fill[nfill] = dup(0)) >= 0)
+		nfill++;
+	for (int i = 0; i < 2 && nfill > 0; i++)
+		close(fill[--nfill]);
+	rc = uds_recvmsg_ctl(p->b, &c, 1, CMSG_SPACE(4 * sizeof(int)), 0, &msg);
+	err = errno;
+	while (nfill > 0)
+		close(fill[--nfill]);
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
+	errno = err;
+	UDS_EXPECT_RESULT("scm_rights.recv_over_rlimit", rc);
+	UDS_EQ(msg.nfds, 2, "descriptors installed");
+	UDS_EQ(msg.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC");
+	for (int i = 0; i < msg.nfds; i++) {
+		UDS_REQUIRE(uds_same_file(msg.fds[i], pfd[1]), "received descriptor %d", i);
+		close(msg.fds[i]);
+	}
+	close(pfd[1]);
+	UDS_EQ(UDS_OK(read(pfd[0], &c, 1)), 0, "pipe end-of-file: the excess copies were closed");
+	close(pfd[0]);
+}

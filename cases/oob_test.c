@@ -1,0 +1,450 @@
+/*
+ * oob_test - out-of-band data on AF_UNIX streams (catalogue area M): Linux
+ * MSG_OOB (CONFIG_AF_UNIX_OOB, Linux >= 5.15), the urgent mark, ex-OOB
+ * bytes, SO_OOBINLINE, SIOCATMARK, POLLPRI and SIGURG.  Every case first
+ * probes at run time that the kernel accepts MSG_OOB on an AF_UNIX stream
+ * and skips with the probe's answer where it does not.
+ */
+#include "uds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef MSG_NOSIGNAL
+#define NOSIGPIPE MSG_NOSIGNAL
+#else
+#define NOSIGPIPE 0             /* these cases skip where AF_UNIX has no MSG_OOB */
+#endif
+
+#define OOB_KINDS (UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+#define OOB_SPEC_OBS "observed: Linux net/unix/af_unix.c (CONFIG_AF_UNIX_OOB); " \
+	"kselftest net/af_unix/msg_oob.c"
+
+/* Skips unless send(MSG_OOB) works on a fresh AF_UNIX stream pair (M-01's probe). */
+static void
+require_oob(void)
+{
+	int sv[2], err;
+	ssize_t rc;
+
+	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	rc = send(sv[0], "x", 1, MSG_OOB);
+	err = errno;
+	close(sv[0]);
+	close(sv[1]);
+	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
+		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
+		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
+	UDS_REQUIRE(rc == 1, "probe send(MSG_OOB) returned %zd (%s)", rc,
+	    rc == -1 ? uds_errno_name(err) : "no error");
+}
+
+static void
+send_flags(int fd, const char *s, int flags)
+{
+	UDS_EQ(UDS_OK(send(fd, s, strlen(s), flags)), strlen(s), "bytes sent");
+}
+
+/* One recv() with flags (MSG_DONTWAIT added) that must return exactly want. */
+static void
+recv_expect(int fd, int flags, const char *want)
+{
+	char buf[64];
+	ssize_t n;
+
+	uds_wait_readable(fd);
+	n = UDS_OK(recv(fd, buf, sizeof(buf), flags | MSG_DONTWAIT));
+	UDS_REQUIRE((size_t)n == strlen(want) && memcmp(buf, want, (size_t)n) == 0,
+	    "recv(flags %#x) returned \"%.*s\" (%zd bytes), expected \"%s\"", flags,
+	    (int)n, buf, n, want);
+}
+
+static void
+recv_oob_einval(int fd)
+{
+	char c;
+
+	UDS_FAILS_WITH(EINVAL, recv(fd, &c, 1, MSG_OOB | MSG_DONTWAIT));
+}
+
+static void
+recv_nothing(int fd)
+{
+	char c;
+
+	UDS_WOULD_BLOCK(recv(fd, &c, 1, MSG_DONTWAIT));
+}
+
+static int
+atmark(int fd)
+{
+	return (int)UDS_OK(sockatmark(fd));
+}
+
+UDS_CASE(oob_send_probe, "M-01",
+    "send() of one byte with MSG_OOB on a connected AF_UNIX stream succeeds (or the kernel "
+    "lacks CONFIG_AF_UNIX_OOB and fails with EOPNOTSUPP: skip); the peer has it as urgent data",
+    "unix(7) ERRORS: EOPNOTSUPP for the out-of-band data option; Linux 5.15 commit 314001f0bf92 "
+    "(af_unix: Add OOB support)",
+    OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "u", MSG_OOB);
+	UDS_EQ(poll(&(struct pollfd){ .fd = p->b, .events = POLLPRI }, 1, UDS_DEADLINE_MS), 1,
+	    "descriptors with POLLPRI after the urgent send");
+	recv_expect(p->b, MSG_OOB, "u");
+}
+
+UDS_CASE(oob_recv_none_pending_einval, "M-02",
+    "recv(MSG_OOB) with no urgent byte pending (nothing sent, or only normal data) fails "
+    "with EINVAL and consumes nothing",
+    "POSIX recv(): EINVAL, MSG_OOB is set and no out-of-band data is available",
+    OOB_KINDS)
+{
+	require_oob();
+	recv_oob_einval(p->b);
+	send_flags(p->a, "ab", 0);
+	uds_wait_readable(p->b);
+	recv_oob_einval(p->b);
+	recv_expect(p->b, 0, "ab");
+}
+
+UDS_CASE(oob_byte_read_with_msg_oob, "M-03",
+    "One byte sent with MSG_OOB is read by the peer with recv(MSG_OOB), exactly once",
+    "POSIX send() MSG_OOB; POSIX recv() MSG_OOB", OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "x", MSG_OOB);
+	recv_expect(p->b, MSG_OOB, "x");
+	recv_oob_einval(p->b);
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_only_last_byte_urgent, "M-04",
+    "send(\"hello\", MSG_OOB): only the last byte is urgent; a normal read returns \"hell\" "
+    "and recv(MSG_OOB) returns \"o\"",
+    OOB_SPEC_OBS " (as TCP: the urgent pointer marks the last byte)", OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "hello", MSG_OOB);
+	recv_expect(p->b, 0, "hell");
+	recv_expect(p->b, MSG_OOB, "o");
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_read_before_preceding_data, "M-05",
+    "Normal \"ab\" then urgent \"c\": recv(MSG_OOB) returns \"c\" first, then a normal read "
+    "returns \"ab\"",
+    OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	recv_expect(p->b, MSG_OOB, "c");
+	recv_expect(p->b, 0, "ab");
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
+    "Normal \"ab\", urgent \"c\", normal \"de\": a normal read with room for all stops at the "
+    "mark (\"ab\"); after recv(MSG_OOB) the next normal read returns \"de\"",
+    OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	send_flags(p->a, "de", 0);
+	recv_expect(p->b, 0, "ab");
+	recv_expect(p->b, MSG_OOB, "c");
+	recv_expect(p->b, 0, "de");
+}
+
+UDS_CASE(oob_unread_urgent_byte_skipped, "M-07",
+    "Urgent \"c\" after \"ab\" never read with MSG_OOB: normal reads return \"ab\", then "
+    "\"de\" (the urgent byte skipped); recv(MSG_OOB) then fails with EINVAL and a "
+    "non-blocking read with EAGAIN",
+    OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	send_flags(p->a, "de", 0);
+	recv_expect(p->b, 0, "ab");
+	recv_expect(p->b, 0, "de");
+	recv_oob_einval(p->b);
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08",
+    "Urgent \"a\" then urgent \"b\" before any read: \"a\" becomes ordinary data (a normal read "
+    "returns \"a\"), only \"b\" is urgent",
+    OOB_SPEC_OBS " (ex_oob tests)", OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "a", MSG_OOB);
+	send_flags(p->a, "b", MSG_OOB);
+	recv_expect(p->b, 0, "a");
+	recv_expect(p->b, MSG_OOB, "b");
+	recv_oob_einval(p->b);
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
+    "Urgent \"hello\", urgent \"wor\", normal \"ld\": a normal read returns \"hellowo\" (it "
+    "stops at the newest mark, not at the ex-OOB \"o\"), MSG_OOB returns \"r\", then \"ld\" "
+    "(as TCP)",
+    OOB_SPEC_OBS " (ex_oob_break)", OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "hello", MSG_OOB);
+	send_flags(p->a, "wor", MSG_OOB);
+	send_flags(p->a, "ld", 0);
+	recv_expect(p->b, 0, "hellowo");
+	recv_expect(p->b, MSG_OOB, "r");
+	recv_expect(p->b, 0, "ld");
+}
+
+UDS_CASE(oob_peek_does_not_consume, "M-10",
+    "\"ab\" then urgent \"c\": recv(MSG_OOB|MSG_PEEK) returns \"c\" twice and a normal "
+    "MSG_PEEK returns \"ab\"; the real reads then return the same bytes",
+    OOB_SPEC_OBS " (peek tests)", OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	recv_expect(p->b, MSG_OOB | MSG_PEEK, "c");
+	recv_expect(p->b, MSG_OOB | MSG_PEEK, "c");
+	recv_expect(p->b, MSG_PEEK, "ab");
+	recv_expect(p->b, 0, "ab");
+	recv_expect(p->b, MSG_OOB, "c");
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
+    "sockatmark() is 0 while normal data precedes the urgent byte, 1 once the next byte is at "
+    "the mark, and 1 at the mark after an earlier urgent byte became ex-OOB",
+    "POSIX sockatmark(); " OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	uds_wait_readable(p->b);
+	UDS_EQ(atmark(p->b), 0, "sockatmark() before \"ab\" is read");
+	recv_expect(p->b, 0, "ab");
+	UDS_EQ(atmark(p->b), 1, "sockatmark() at the urgent byte");
+	recv_expect(p->b, MSG_OOB, "c");
+	send_flags(p->a, "x", MSG_OOB);
+	send_flags(p->a, "y", MSG_OOB);
+	uds_wait_readable(p->b);
+	UDS_EQ(atmark(p->b), 0, "sockatmark() before the ex-OOB byte");
+	recv_expect(p->b, 0, "x");
+	UDS_EQ(atmark(p->b), 1, "sockatmark() at the newest urgent byte");
+}
+
+UDS_CASE(oob_pending_reports_pollpri, "M-12",
+    "An urgent byte pending makes poll() report POLLPRI; once it is read POLLPRI is clear",
+    "POSIX poll(): POLLPRI, high-priority data; " OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	UDS_EQ(uds_poll(p->b, POLLPRI, 0) & POLLPRI, 0, "POLLPRI before any urgent send");
+	send_flags(p->a, "x", MSG_OOB);
+	UDS_EQ(uds_poll(p->b, POLLPRI, UDS_DEADLINE_MS) & POLLPRI, POLLPRI, "POLLPRI pending");
+	recv_expect(p->b, MSG_OOB, "x");
+	UDS_EQ(uds_poll(p->b, POLLPRI, 0) & POLLPRI, 0, "POLLPRI after the byte was read");
+}
+
+static volatile sig_atomic_t sigurg_count;
+
+static void
+on_sigurg(int sig)
+{
+	(void)sig;
+	sigurg_count++;
+}
+
+UDS_CASE(oob_raises_sigurg_for_owner, "M-13",
+    "The receiver's owner set with F_SETOWN to this process: sending an urgent byte raises "
+    "SIGURG once; with no owner, normal data raises none",
+    "POSIX fcntl() F_SETOWN (SIGURG for out-of-band data); " OOB_SPEC_OBS, OOB_KINDS)
+{
+	struct sigaction sa = { .sa_handler = on_sigurg }, old;
+
+	require_oob();
+	sigemptyset(&sa.sa_mask);
+	UDS_OK(sigaction(SIGURG, &sa, &old));
+	sigurg_count = 0;
+	send_flags(p->a, "n", MSG_OOB);
+	UDS_EQ(sigurg_count, 0, "SIGURG count without an owner");
+	recv_expect(p->b, MSG_OOB, "n");
+	UDS_OK(fcntl(p->b, F_SETOWN, getpid()));
+	send_flags(p->a, "ab", 0);
+	UDS_EQ(sigurg_count, 0, "SIGURG count after normal data");
+	send_flags(p->a, "u", MSG_OOB);
+	UDS_EQ(sigurg_count, 1, "SIGURG count after the urgent byte");
+	UDS_OK(sigaction(SIGURG, &old, NULL));
+}
+
+static void
+set_oobinline(int fd)
+{
+	int on = 1;
+
+	UDS_OK(setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on)));
+}
+
+UDS_CASE(oob_inline_delivers_in_stream, "M-14",
+    "With SO_OOBINLINE on the receiver: recv(MSG_OOB) fails with EINVAL, a normal read "
+    "stops at the mark (\"ab\"), and the urgent byte follows in the normal stream (\"cd\")",
+    "POSIX setsockopt() SO_OOBINLINE; socket(7) SO_OOBINLINE; " OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	set_oobinline(p->b);
+	send_flags(p->a, "ab", 0);
+	send_flags(p->a, "c", MSG_OOB);
+	send_flags(p->a, "d", 0);
+	uds_wait_readable(p->b);
+	recv_oob_einval(p->b);
+	recv_expect(p->b, 0, "ab");
+	UDS_EQ(atmark(p->b), 1, "sockatmark() at the inline urgent byte");
+	recv_expect(p->b, 0, "cd");
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15",
+    "With SO_OOBINLINE, urgent \"a\", urgent \"b\", normal \"c\": no byte is dropped, the read "
+    "breaks only at the newest mark (\"a\" then \"bc\"), sockatmark() follows the newest mark",
+    OOB_SPEC_OBS " (inline ex_oob tests)", OOB_KINDS)
+{
+	require_oob();
+	set_oobinline(p->b);
+	send_flags(p->a, "a", MSG_OOB);
+	send_flags(p->a, "b", MSG_OOB);
+	send_flags(p->a, "c", 0);
+	uds_wait_readable(p->b);
+	UDS_EQ(atmark(p->b), 0, "sockatmark() at the ex-OOB byte");
+	recv_expect(p->b, 0, "a");
+	UDS_EQ(atmark(p->b), 1, "sockatmark() at the newest mark");
+	recv_expect(p->b, 0, "bc");
+	recv_nothing(p->b);
+}
+
+UDS_CASE(oob_receiver_close_unread_resets, "M-16",
+    "The receiver closes with an urgent byte unread: the sender's next recv() fails with "
+    "ECONNRESET; had everything been read, the sender would see end of file",
+    OOB_SPEC_OBS " (the unread urgent byte counts as unread data)", OOB_KINDS)
+{
+	struct uds_pair q;
+	char c;
+
+	require_oob();
+	send_flags(p->a, "x", MSG_OOB);
+	uds_wait_readable(p->b);
+	UDS_OK(close(p->b));
+	p->b = -1;
+	UDS_FAILS_WITH(ECONNRESET, recv(p->a, &c, 1, MSG_DONTWAIT));
+
+	uds_pair_again(p, &q);
+	send_flags(q.a, "x", MSG_OOB);
+	recv_expect(q.b, MSG_OOB, "x");
+	UDS_OK(close(q.b));
+	q.b = -1;
+	UDS_EQ(UDS_OK(recv(q.a, &c, 1, MSG_DONTWAIT)), 0, "recv() after an orderly close");
+	uds_pair_close(&q);
+}
+
+UDS_CASE(oob_then_nonblocking_read_eagain, "M-19",
+    "After the only data, a 1-byte urgent message, was read with MSG_OOB, a non-blocking "
+    "normal read fails with EAGAIN (the consumed urgent byte is not returned again)",
+    OOB_SPEC_OBS, OOB_KINDS)
+{
+	require_oob();
+	send_flags(p->a, "z", MSG_OOB);
+	recv_expect(p->b, MSG_OOB, "z");
+	recv_nothing(p->b);
+	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
+}
+
+UDS_CASE(oob_rejected_on_record_types, "M-01",
+    "send(MSG_OOB) on a datagram or seqpacket AF_UNIX socket fails (Linux EOPNOTSUPP) and "
+    "sends nothing",
+    "unix(7) ERRORS: EOPNOTSUPP; see the expectation table",
+    UDS_REC_TYPES | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_RESULT("oob.record_types_send", send(p->a, "x", 1, MSG_OOB));
+	uds_require_nothing_queued(p->b);
+}
+
+/* One urgent-data scenario before the receiver closes, and what the sender then sees. */
+struct close_scenario {
+	const char *what;
+	void (*before)(int a, int b);
+	int first_err;          /* errno of the sender's first recv(), 0: end of file */
+};
+
+static void
+sc_unread_urgent(int a, int b)
+{
+	send_flags(a, "x", MSG_OOB);
+	uds_wait_readable(b);
+}
+
+static void
+sc_read_urgent(int a, int b)
+{
+	send_flags(a, "x", MSG_OOB);
+	recv_expect(b, MSG_OOB, "x");
+}
+
+static void
+sc_ex_oob_unread(int a, int b)
+{
+	send_flags(a, "x", MSG_OOB);
+	send_flags(a, "y", MSG_OOB);
+	recv_expect(b, MSG_OOB, "y");
+}
+
+static void
+sc_urgent_skipped(int a, int b)
+{
+	send_flags(a, "ab", 0);
+	send_flags(a, "c", MSG_OOB);
+	recv_expect(b, 0, "ab");
+	recv_nothing(b);        /* the normal read drops the unread urgent byte */
+}
+
+UDS_CASE(oob_sender_after_receiver_close, "M-17",
+    "After the receiver closes, the sender's recv() gives ECONNRESET exactly when bytes "
+    "(urgent or ex-OOB) were left unread, else end of file; then recv() gives end of file "
+    "and send() EPIPE, in each urgent-data scenario",
+    OOB_SPEC_OBS " (unix_release_sock(): unread data sets ECONNRESET on the peer)",
+    OOB_KINDS)
+{
+	static const struct close_scenario sc[] = {
+		{ "urgent byte unread", sc_unread_urgent, ECONNRESET },
+		{ "urgent byte read", sc_read_urgent, 0 },
+		{ "ex-OOB byte unread", sc_ex_oob_unread, ECONNRESET },
+		{ "urgent byte skipped by a normal read", sc_urgent_skipped, 0 },
+	};
+	struct uds_pair q;
+	char c;
+
+	require_oob();
+	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+		uds_note("scenario: %s", sc[i].what);
+		uds_pair_again(p, &q);
+		sc[i].before(q.a, q.b);
+		UDS_OK(close(q.b));
+		q.b = -1;
+		if (sc[i].first_err != 0)
+			UDS_FAILS_WITH(sc[i].first_err, recv(q.a, &c, 1, MSG_DONTWAIT));
+		UDS_EQ(UDS_OK(recv(q.a, &c, 1, MSG_DONTWAIT)), 0, "recv() after the close");
+		UDS_FAILS_WITH(EPIPE, send(q.a, "z", 1, MSG_DONTWAIT | NOSIGPIPE));
+		uds_pair_close(&q);
+	}
+}

@@ -1,0 +1,610 @@
+/*
+ * readiness_test - what poll(), select(), epoll and kqueue report on
+ * UNIX-domain sockets, and which events wake a waiter (catalogue area I).
+ *
+ * "Woken by a concurrent X": a child does X while the parent waits with a
+ * deadline.  The child cannot know that the parent is already asleep, so
+ * each check is "the waiter returns with the right events within the
+ * deadline", which holds whether the event came before or during the wait.
+ */
+#include "uds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
+#if defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__APPLE__)
+#define HAVE_KQUEUE 1
+#include <sys/event.h>
+#endif
+
+#ifdef POLLRDHUP
+#define RDHUP POLLRDHUP
+#else
+#define RDHUP 0
+#endif
+
+/* select() for one fd with a timeout in ms; returns 1 if ready, 0 on timeout. */
+static int
+select_one(int fd, bool write, int ms)
+{
+	fd_set set;
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	int rc;
+
+	FD_ZERO(&set);
+	FD_SET(fd, &set);
+	rc = (int)UDS_OK(select(fd + 1, write ? NULL : &set, write ? &set : NULL, NULL, &tv));
+	UDS_REQUIRE(rc == 0 || FD_ISSET(fd, &set), "select() returned %d without the fd set", rc);
+	return rc;
+}
+
+/* Fills fd's way to its peer with MSG_DONTWAIT sends until EAGAIN; returns bytes queued. */
+static long
+fill(int fd, size_t chunk)
+{
+	char buf[4096];
+	long total = 0;
+
+	memset(buf, 'f', sizeof(buf));
+	for (int i = 0; i < 1000000; i++) {
+		ssize_t n = send(fd, buf, chunk, MSG_DONTWAIT);
+
+		if (n == -1) {
+			UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS,
+			    "filling send failed with %s", uds_errno_name(errno));
+			return total;
+		}
+		total += n;
+	}
+	uds_fail_at(__FILE__, __LINE__, "a million sends never filled the socket");
+}
+
+/* Receives with MSG_DONTWAIT until nothing is left. */
+static void
+drain(int fd)
+{
+	char buf[4096];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static void
+child_drain(void *arg)
+{
+	drain(*(int *)arg);
+}
+
+static void
+child_shut_wr(void *arg)
+{
+	UDS_OK(shutdown(*(int *)arg, SHUT_WR));
+}
+
+static void
+child_shut_rd(void *arg)
+{
+	UDS_OK(shutdown(*(int *)arg, SHUT_RD));
+}
+
+static void
+child_shut_rdwr(void *arg)
+{
+	UDS_OK(shutdown(*(int *)arg, SHUT_RDWR));
+}
+
+/* Runs fn(&fd) in a child while the parent polls wait_fd for events; returns revents. */
+static short
+poll_while_child(int wait_fd, short events, void (*fn)(void *), int *fd)
+{
+	struct uds_child child;
+	short rev;
+
+	uds_child_start(&child, fn, fd);
+	rev = uds_poll(wait_fd, events, UDS_DEADLINE_MS);
+	uds_child_finish(&child);
+	return rev;
+}
+
+UDS_CASE(connected_stream_is_writable, "I-01",
+    "A freshly connected stream socket is writable in select(), in poll() (POLLOUT and "
+    "POLLWRNORM) and, where it exists, in kevent(EVFILT_WRITE)",
+    "POSIX select(), POSIX poll(): POLLOUT, POLLWRNORM",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short rev = uds_poll(p->a, POLLOUT | POLLWRNORM, 0);
+
+	UDS_EQ(rev & (POLLOUT | POLLWRNORM), POLLOUT | POLLWRNORM, "POLLOUT|POLLWRNORM in revents");
+	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
+#ifdef HAVE_KQUEUE
+	{
+		int kq = (int)UDS_OK(kqueue());
+		struct kevent ev, out;
+		struct timespec zero = { 0, 0 };
+
+		EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
+		UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
+		close(kq);
+	}
+#endif
+}
+
+UDS_CASE(unconnected_stream_writability, "I-02",
+    "An unconnected stream socket: whether select() and poll() report it writable (FreeBSD: "
+    "not writable, 0 ready; Linux: POLLOUT with POLLHUP)",
+    "observed: FreeBSD tests; Linux net/unix/af_unix.c unix_poll(); see the expectation table",
+    UDS_STREAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	short rev = uds_poll(p->a, POLLOUT, 0);
+	int sel = select_one(p->a, true, 0);
+
+	uds_note("poll() revents %#x, select() writable %d", (unsigned)rev, sel);
+	UDS_EQ(sel, (rev & POLLOUT) != 0, "select() and poll() agree on writability");
+	UDS_EXPECT_VALUE("poll.unconnected_stream_writable", sel);
+}
+
+UDS_CASE(full_stream_wakes_writer_when_drained, "I-03",
+    "A stream socket whose peer's buffer is full is not writable; a poll() waiting for "
+    "POLLOUT returns with POLLOUT once the peer drains its receive queue",
+    "observed: FreeBSD tests (select/poll/kevent on a full socket); see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	UDS_REQUIRE(fill(p->a, 4096) > 0, "nothing could be queued");
+	UDS_EQ(uds_poll(p->a, POLLOUT, 0) & POLLOUT, 0, "POLLOUT on a full socket");
+	UDS_EQ(select_one(p->a, true, 0), 0, "select() writable count on a full socket");
+	UDS_EXPECT_VALUE("poll.full_stream_woken_by_drain",
+	    (poll_while_child(p->a, POLLOUT, child_drain, &p->b) & POLLOUT) != 0);
+}
+
+UDS_CASE(writable_after_peer_close, "I-04",
+    "After the peer of a stream socket closes, poll() and select() report it writable (a "
+    "write would not block) and send(MSG_NOSIGNAL) fails with EPIPE; kevent() sets EV_EOF",
+    "observed: FreeBSD tests; Linux unix_poll(); see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short rev;
+
+	close(p->b);
+	p->b = -1;
+	rev = uds_poll(p->a, POLLOUT, 0);
+	uds_note("revents after the peer closed: %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.writable_after_peer_close", (rev & POLLOUT) != 0);
+	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, MSG_NOSIGNAL));
+#ifdef HAVE_KQUEUE
+	{
+		int kq = (int)UDS_OK(kqueue());
+		struct kevent ev, out;
+		struct timespec zero = { 0, 0 };
+
+		EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
+		UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
+		uds_note("EVFILT_WRITE flags %#x", (unsigned)out.flags);
+		UDS_EXPECT_VALUE("kqueue.eof_after_peer_close", (out.flags & EV_EOF) != 0);
+		close(kq);
+	}
+#endif
+}
+
+UDS_CASE(writable_after_peer_shut_rd, "I-05",
+    "After the peer's shutdown(SHUT_RD), poll() and select() report the stream socket "
+    "writable (FreeBSD's kevent() then sets no EV_EOF: not checked here)",
+    "observed: FreeBSD tests; Linux unix_poll(); see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short rev;
+
+	UDS_OK(shutdown(p->b, SHUT_RD));
+	rev = uds_poll(p->a, POLLOUT, 0);
+	uds_note("revents after the peer's SHUT_RD: %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.writable_after_peer_shut_rd", (rev & POLLOUT) != 0);
+	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
+}
+
+UDS_CASE(own_shut_wr_kevent_write_eof, "I-08",
+    "kqueue: after the socket's own shutdown(SHUT_WR), EVFILT_WRITE fires with flags exactly "
+    "EV_EOF (FreeBSD)",
+    "observed: FreeBSD tests/sys/kern/unix_stream.c; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef HAVE_KQUEUE
+	int kq = (int)UDS_OK(kqueue());
+	struct kevent ev, out;
+	struct timespec zero = { 0, 0 };
+
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
+	UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
+	uds_note("EVFILT_WRITE flags %#x", (unsigned)out.flags);
+	UDS_EXPECT_VALUE("kqueue.write_eof_after_own_shut_wr", (out.flags & ~EV_ADD) == EV_EOF);
+	close(kq);
+#else
+	uds_skip("kqueue does not exist on this platform");
+#endif
+}
+
+UDS_CASE(peer_shut_wr_makes_readable_eof, "I-06",
+    "After the peer's shutdown(SHUT_WR), select() and poll() report the socket readable and "
+    "read() returns 0 at once",
+    "POSIX select(): readable when a read would not block, including end of file",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	char buf[8];
+
+	UDS_EQ(uds_poll(p->b, POLLIN, 0) & POLLIN, 0, "POLLIN before the shutdown");
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_REQUIRE(uds_poll(p->b, POLLIN, 0) & POLLIN, "no POLLIN after the peer's SHUT_WR");
+	UDS_EQ(select_one(p->b, false, 0), 1, "select() readable count");
+	UDS_EQ(UDS_AT_ONCE(read(p->b, buf, sizeof(buf))), 0, "read() after the peer's SHUT_WR");
+}
+
+UDS_CASE(waiting_reader_woken_by_peer_shut_wr, "I-07",
+    "A reader waiting in poll() is woken by the peer's shutdown(SHUT_WR), with POLLIN and "
+    "(Linux) POLLRDHUP",
+    "observed: FreeBSD tests; Linux poll(2) POLLRDHUP, gVisor tests; see the expectation table",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short rev = poll_while_child(p->b, POLLIN | RDHUP, child_shut_wr, &p->a);
+
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.woken_by_peer_shut_wr", (rev & POLLIN) != 0);
+	UDS_EQ(rev & RDHUP, RDHUP, "POLLRDHUP in revents (where it exists)");
+}
+
+UDS_CASE(shut_rdwr_reports_hangup, "I-09",
+    "After shutdown(SHUT_RDWR), poll() reports POLLHUP with POLLIN and POLLRDHUP; datagram and "
+    "seqpacket sockets also report POLLOUT",
+    "observed: Linux net/unix/af_unix.c unix_poll()/unix_dgram_poll(), gVisor tests; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short want = POLLHUP | POLLIN | RDHUP, rev;
+
+	if (p->kind->type != SOCK_STREAM)
+		want |= POLLOUT;
+	UDS_OK(shutdown(p->b, SHUT_RDWR));
+	rev = uds_poll(p->b, POLLIN | POLLOUT | RDHUP, 0);
+	uds_note("revents %#x, expected at least %#x", (unsigned)rev, (unsigned)want);
+	UDS_EXPECT_VALUE("poll.shut_rdwr_events", (rev & want) == want);
+	UDS_EQ(rev & POLLERR, 0, "POLLERR in revents");
+}
+
+UDS_CASE(dgram_pollout_tracks_capacity, "I-10",
+    "Datagram POLLOUT depends only on send capacity: after filling the peer, shutdown(SHUT_WR) "
+    "does not make the socket writable, and draining the peer restores POLLOUT",
+    "observed: Linux net/unix/af_unix.c unix_dgram_poll(), gVisor tests; see the expectation "
+    "table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short full, shut, drained;
+
+	UDS_REQUIRE(fill(p->a, 256) > 0, "nothing could be queued");
+	full = uds_poll(p->a, POLLOUT, 0);
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	shut = uds_poll(p->a, POLLOUT, 0);
+	drain(p->b);
+	drained = uds_poll(p->a, POLLOUT, 0);
+	uds_note("revents: full %#x, after SHUT_WR %#x, drained %#x", (unsigned)full,
+	    (unsigned)shut, (unsigned)drained);
+	UDS_EXPECT_VALUE("poll.dgram_pollout_capacity",
+	    !(full & POLLOUT) && !(shut & POLLOUT) && (drained & POLLOUT));
+}
+
+UDS_CASE(no_events_poller_woken_by_shutdown, "I-11",
+    "A poll() waiting with events = 0 (only POLLHUP can be reported) returns with POLLHUP "
+    "when the same socket is shut down with SHUT_RDWR by another process",
+    "observed: Linux unix_shutdown() sk_state_change, gVisor tests; POSIX poll() (POLLHUP "
+    "always reported); see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	short rev = poll_while_child(p->b, 0, child_shut_rdwr, &p->b);
+
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.hup_woken_by_own_shutdown", (rev & POLLHUP) != 0);
+}
+
+UDS_CASE(rdhup_poller_woken_by_own_shut_rd, "I-12",
+    "A poll() waiting for POLLRDHUP only returns with POLLRDHUP when the same socket is shut "
+    "down with SHUT_RD by another process",
+    "observed: Linux poll(2) POLLRDHUP, gVisor tests; see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef POLLRDHUP
+	short rev = poll_while_child(p->b, POLLRDHUP, child_shut_rd, &p->b);
+
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.rdhup_woken_by_own_shut_rd", (rev & POLLRDHUP) != 0);
+#else
+	uds_skip("POLLRDHUP is not defined on this platform");
+#endif
+}
+
+UDS_CASE(peer_shut_rdwr_hangs_up_stream, "I-13",
+    "Stream: the peer's shutdown(SHUT_RDWR) propagates in both directions, so a hang-up-only "
+    "poll() (events = 0) on this end returns with POLLHUP",
+    "observed: Linux unix_shutdown() sets the peer's shutdown mask, gVisor tests; see the "
+    "expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	short rev = poll_while_child(p->b, 0, child_shut_rdwr, &p->a);
+
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.hup_from_peer_shut_rdwr", (rev & POLLHUP) != 0);
+}
+
+UDS_CASE(rdhup_poller_and_peer_shut_wr, "I-14",
+    "A POLLRDHUP-only poll() returns with POLLRDHUP after the peer's shutdown(SHUT_WR) on "
+    "stream and seqpacket; on datagram nothing propagates and the poll times out (50 ms)",
+    "observed: Linux unix_shutdown() propagates only for connection-mode sockets, gVisor "
+    "tests; see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef POLLRDHUP
+	short rev;
+
+	if (p->kind->type == SOCK_DGRAM) {
+		UDS_OK(shutdown(p->a, SHUT_WR));
+		rev = uds_poll(p->b, POLLRDHUP, UDS_BLOCK_MS);
+		uds_note("revents %#x", (unsigned)rev);
+		UDS_EXPECT_VALUE("poll.rdhup_peer_shut_wr_dgram", (rev & POLLRDHUP) != 0);
+		UDS_EQ(rev, 0, "revents of the datagram poll");
+	} else {
+		rev = poll_while_child(p->b, POLLRDHUP, child_shut_wr, &p->a);
+		uds_note("revents %#x", (unsigned)rev);
+		UDS_EXPECT_VALUE("poll.rdhup_peer_shut_wr", (rev & POLLRDHUP) != 0);
+	}
+#else
+	uds_skip("POLLRDHUP is not defined on this platform");
+#endif
+}
+
+UDS_CASE(epollet_event_per_write, "I-15",
+    "epoll with EPOLLET reports a new EPOLLIN event for every new write, even while the "
+    "earlier data is still unread, and none without a new write",
+    "observed: Linux epoll(7) edge-triggered, gVisor tests (Linux only)",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef __linux__
+	int ep = (int)UDS_OK(epoll_create1(0));
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = p->b }, out;
+
+	UDS_OK(epoll_ctl(ep, EPOLL_CTL_ADD, p->b, &ev));
+	UDS_EQ(UDS_OK(epoll_wait(ep, &out, 1, 0)), 0, "events before any write");
+	for (int i = 0; i < 3; i++) {
+		uds_send_one(p->a, "e", 1);
+		UDS_EQ(UDS_OK(epoll_wait(ep, &out, 1, UDS_DEADLINE_MS)), 1, "events after a write");
+		UDS_REQUIRE(out.events & EPOLLIN, "event %#x lacks EPOLLIN", (unsigned)out.events);
+		UDS_EQ(UDS_OK(epoll_wait(ep, &out, 1, 0)), 0, "events again without a new write");
+	}
+	close(ep);
+#else
+	uds_skip("epoll is Linux only");
+#endif
+}
+
+UDS_CASE(data_makes_readable_until_read, "I-16",
+    "Writing on one end makes the other readable in select(), poll() (and epoll on Linux); "
+    "after everything is read it is no longer readable",
+    "POSIX poll(): POLLIN when data may be read without blocking; POSIX select()",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BOTH_MODES | UDS_REVERSED)
+{
+	char buf[16];
+
+	UDS_EQ(uds_poll(p->b, POLLIN, 0), 0, "revents before the write");
+	UDS_EQ(select_one(p->b, false, 0), 0, "select() readable count before the write");
+	uds_send_one(p->a, "ready", 5);
+	UDS_REQUIRE(uds_poll(p->b, POLLIN, UDS_DEADLINE_MS) & POLLIN, "no POLLIN after the write");
+	UDS_EQ(select_one(p->b, false, 0), 1, "select() readable count after the write");
+#ifdef __linux__
+	{
+		int ep = (int)UDS_OK(epoll_create1(0));
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = p->b }, out;
+
+		UDS_OK(epoll_ctl(ep, EPOLL_CTL_ADD, p->b, &ev));
+		UDS_EQ(UDS_OK(epoll_wait(ep, &out, 1, 0)), 1, "epoll events after the write");
+		UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes read");
+		UDS_EQ(UDS_OK(epoll_wait(ep, &out, 1, 0)), 0, "epoll events after reading");
+		close(ep);
+	}
+#else
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes read");
+#endif
+	UDS_EQ(uds_poll(p->b, POLLIN, 0), 0, "revents after reading everything");
+	UDS_EQ(select_one(p->b, false, 0), 0, "select() readable count after reading");
+}
+
+UDS_CASE(listener_readable_with_pending_connection, "I-17",
+    "A listening socket is not readable until a connection is waiting; then select() and "
+    "poll() report it readable and accept() does not block",
+    "POSIX select(): a listening socket is readable when accept() would not block",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int lis = uds_listener(p->kind, &name);
+	int c = uds_socket(p->kind->type, false), s;
+
+	UDS_EQ(uds_poll(lis, POLLIN, 0), 0, "listener revents before any connect");
+	UDS_EQ(select_one(lis, false, 0), 0, "select() readable count before any connect");
+	uds_connect(c, &name);
+	UDS_REQUIRE(uds_poll(lis, POLLIN, UDS_DEADLINE_MS) & POLLIN, "listener not readable");
+	UDS_EQ(select_one(lis, false, 0), 1, "select() readable count with a connection waiting");
+	s = (int)UDS_OK(UDS_AT_ONCE(accept(lis, NULL, NULL)));
+	UDS_EQ(uds_poll(lis, POLLIN, 0), 0, "listener revents after the accept");
+	close(s);
+	close(c);
+	close(lis);
+}
+
+UDS_CASE(listener_waiter_woken_by_shutdown, "I-18",
+    "A poll() waiting on a listener returns when another process calls shutdown(SHUT_RDWR) "
+    "on it; select() on the descriptor after close() fails with EBADF",
+    "observed: FreeBSD tests (listener wakeup); POSIX select(): EBADF; see the expectation "
+    "table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int lis = uds_listener(p->kind, &name);
+	fd_set set;
+	struct timeval tv = { 0, 0 };
+	short rev = poll_while_child(lis, POLLIN, child_shut_rdwr, &lis);
+
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.listener_woken_by_shutdown", rev != 0);
+	close(lis);
+	FD_ZERO(&set);
+	FD_SET(lis, &set);
+	UDS_FAILS_WITH(EBADF, select(lis + 1, &set, NULL, NULL, &tv));
+}
+
+UDS_CASE(dgram_writability_when_receiver_full, "I-19",
+    "A datagram socket whose receiver is full: FreeBSD still reports it writable (its sends "
+    "fail with ENOBUFS rather than block); Linux does not",
+    "observed: FreeBSD commit 71e70c25c00; Linux unix_dgram_poll(); see the expectation table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	short rev;
+
+	UDS_REQUIRE(fill(p->a, 256) > 0, "nothing could be queued");
+	rev = uds_poll(p->a, POLLOUT, 0);
+	uds_note("revents with the receiver full: %#x", (unsigned)rev);
+	UDS_EQ(select_one(p->a, true, 0), (rev & POLLOUT) != 0, "select() agrees with poll()");
+	UDS_EXPECT_VALUE("poll.dgram_full_still_writable", (rev & POLLOUT) != 0);
+}
+
+UDS_CASE(dgram_pollout_woken_when_receiver_frees, "I-20",
+    "poll(POLLOUT) on a datagram socket connected to a full receiver returns with POLLOUT "
+    "when the receiver is drained (by another process), closed, or the sender connects "
+    "elsewhere",
+    "observed: Linux net/unix/af_unix.c unix_dgram_peer_wake_me(); see the expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	for (int how = 0; how < 3; how++) {
+		struct uds_addr name, other;
+		int rx = uds_socket(SOCK_DGRAM, false), tx = uds_socket(SOCK_DGRAM, false);
+		int rx2 = uds_socket(SOCK_DGRAM, false);
+		short before, rev;
+
+		uds_addr_fresh_for(p->kind, &name);
+		uds_addr_fresh_for(p->kind, &other);
+		uds_bind(rx, &name);
+		uds_bind(rx2, &other);
+		uds_connect(tx, &name);
+		UDS_REQUIRE(fill(tx, 64) > 0, "nothing could be queued");
+		before = uds_poll(tx, POLLOUT, 0);
+		if (how == 0) {
+			rev = poll_while_child(tx, POLLOUT, child_drain, &rx);
+		} else {
+			if (how == 1)
+				close(rx);
+			else
+				uds_connect(tx, &other);
+			rev = uds_poll(tx, POLLOUT, UDS_DEADLINE_MS);
+		}
+		uds_note("%s: revents %#x before, %#x after",
+		    how == 0 ? "drain" : how == 1 ? "close" : "reconnect", (unsigned)before,
+		    (unsigned)rev);
+		UDS_EXPECT_VALUE("poll.dgram_pollout_woken", !(before & POLLOUT) && (rev & POLLOUT));
+		if (how != 1)
+			close(rx);
+		close(rx2);
+		close(tx);
+	}
+}
+
+UDS_CASE(peer_close_reports_hup_and_eof, "I-21",
+    "Stream: after the peer closes, poll() reports POLLHUP together with POLLIN, and read() "
+    "returns 0",
+    "observed: Linux unix_release_sock() sets the peer's shutdown mask; see the expectation "
+    "table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	char buf[8];
+	short rev;
+
+	close(p->a);
+	p->a = -1;
+	rev = uds_poll(p->b, POLLIN, 0);
+	uds_note("revents %#x", (unsigned)rev);
+	UDS_EXPECT_VALUE("poll.hup_with_in_after_peer_close",
+	    (rev & (POLLHUP | POLLIN)) == (POLLHUP | POLLIN));
+	UDS_EQ(UDS_AT_ONCE(read(p->b, buf, sizeof(buf))), 0, "read() after the peer closed");
+}
+
+#ifdef O_ASYNC
+static volatile sig_atomic_t got_sigio;
+
+static void
+on_sigio(int sig)
+{
+	(void)sig;
+	got_sigio = 1;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Waits up to the deadline for SIGIO (blocked in the caller); returns 1 if it came. */
+static int
+await_sigio(const sigset_t *unblocked)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 0 }, { UDS_DEADLINE_MS / 1000, 0 } }, off;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	UDS_OK(sigaction(SIGALRM, &sa, NULL));
+	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
+	/* SIGIO and SIGALRM are blocked until here: neither can be missed. */
+	sigsuspend(unblocked);
+	memset(&off, 0, sizeof(off));
+	setitimer(ITIMER_REAL, &off, NULL);
+	return got_sigio;
+}
+#endif
+
+UDS_CASE(o_async_raises_sigio, "I-22",
+    "With O_ASYNC set and the process as owner (F_SETOWN), data arriving on the socket raises "
+    "SIGIO for the owner; no SIGIO before the data",
+    "Linux fcntl(2) O_ASYNC, F_SETOWN; see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef O_ASYNC
+	struct sigaction sa;
+	sigset_t block, old, pending;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigio;
+	sigemptyset(&sa.sa_mask);
+	UDS_OK(sigaction(SIGIO, &sa, NULL));
+	sigemptyset(&block);
+	sigaddset(&block, SIGIO);
+	sigaddset(&block, SIGALRM);
+	UDS_OK(sigprocmask(SIG_BLOCK, &block, &old));
+	got_sigio = 0;
+	UDS_OK(fcntl(p->b, F_SETOWN, getpid()));
+	UDS_OK(fcntl(p->b, F_SETFL, fcntl(p->b, F_GETFL) | O_ASYNC));
+	UDS_OK(sigpending(&pending));
+	UDS_REQUIRE(!sigismember(&pending, SIGIO), "SIGIO pending before any data arrived");
+	uds_send_one(p->a, "io", 2);
+	sigdelset(&old, SIGIO);
+	sigdelset(&old, SIGALRM);
+	UDS_EXPECT_VALUE("sigio.on_data", await_sigio(&old));
+	UDS_OK(sigprocmask(SIG_SETMASK, &old, NULL));
+#else
+	uds_skip("O_ASYNC is not defined on this platform");
+#endif
+}

@@ -1,0 +1,725 @@
+/*
+ * regress_test - bounded reproductions of known AF_UNIX kernel bugs
+ * (catalogue area P).  Each case cites its CVE or fixing commit, runs for
+ * at most a fixed number of iterations AND a time budget (well under 2 s),
+ * and is harmless on a fixed kernel: it checks the results the fixed kernel
+ * gives.  Races use forked children (the harness reaps them), never threads.
+ */
+#include "uds.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <pthread.h>            /* in the C library itself on glibc >= 2.34 and musl */
+#include <sys/syscall.h>
+#endif
+#include <grp.h>
+
+/* A loop bound: true while fewer than max rounds ran and budget_ms has not passed. */
+struct budget {
+	struct timespec start;
+	long rounds, max, ms;
+};
+
+static void
+budget_start(struct budget *b, long max, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &b->start);
+	b->rounds = 0;
+	b->max = max;
+	b->ms = ms;
+}
+
+static bool
+budget_left(struct budget *b)
+{
+	struct timespec now;
+
+	if (b->rounds++ >= b->max)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - b->start.tv_sec) * 1000 +
+	    (now.tv_nsec - b->start.tv_nsec) / 1000000 < b->ms;
+}
+
+/* Skips unless AF_UNIX streams accept MSG_OOB (CONFIG_AF_UNIX_OOB). */
+static void
+require_oob(void)
+{
+	int sv[2], err;
+	ssize_t rc;
+
+	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	rc = send(sv[0], "x", 1, MSG_OOB);
+	err = errno;
+	close(sv[0]);
+	close(sv[1]);
+	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
+		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
+		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
+	UDS_EQ(rc, 1, "probe send(MSG_OOB)");
+}
+
+static void
+send_oob(int fd, char c)
+{
+	UDS_EQ(UDS_OK(send(fd, &c, 1, MSG_OOB)), 1, "urgent bytes sent");
+}
+
+static void
+recv_oob_expect(int fd, char want)
+{
+	char c = 0;
+
+	uds_wait_readable(fd);
+	UDS_EQ(UDS_OK(recv(fd, &c, 1, MSG_OOB | MSG_DONTWAIT)), 1, "urgent bytes received");
+	UDS_EQ(c, want, "the urgent byte");
+}
+
+/* Makes the collector run: a self-referencing socket sent and dropped. */
+static void
+poke_collector(void)
+{
+	int sv[2];
+
+	UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	uds_send_fds(sv[0], &sv[1], 1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The pipe's write end is gone everywhere: its read end reaches end-of-file. */
+static void
+require_pipe_eof(int pipe_r)
+{
+	char c;
+
+	if ((uds_poll(pipe_r, POLLIN, UDS_DEADLINE_MS / 2) & (POLLIN | POLLHUP)) == 0)
+		poke_collector();
+	uds_wait_readable(pipe_r);
+	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0, "read() on the pipe once its writer is released");
+}
+
+UDS_CASE(gc_vs_msg_peek_keeps_live_socket, "P-01",
+    "A self-referencing socket (with a pipe end in its own queue) queued on a live pair: 200 "
+    "rounds of MSG_PEEK of it, close of the peeked copy and a collector run leave it intact "
+    "(every peeked copy passes fstat(), its queue still holds the pipe end); once all is "
+    "closed it is reclaimed",
+    "CVE-2021-0920, commit cbcf01128d0a (Linux 5.14); CVE-2026-23394 (af_unix: Give up GC if "
+    "MSG_PEEK intervened)",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	int type = p->kind->type, pfd[2], s[2];
+	struct uds_msg msg;
+	struct budget b;
+	struct stat st;
+
+	UDS_OK(pipe(pfd));
+	UDS_OK(socketpair(AF_UNIX, type, 0, s));
+	uds_send_fds(s[0], &s[1], 1);           /* s[1] in its own queue */
+	uds_send_fds(s[0], &pfd[1], 1);
+	close(pfd[1]);
+	close(s[0]);
+	uds_send_fds(p->a, &s[1], 1);           /* and queued on the live pair */
+	close(s[1]);
+	budget_start(&b, 200, 1000);
+	while (budget_left(&b)) {
+		uds_recv_fds(p->b, 1, MSG_PEEK, &msg);
+		UDS_EQ(msg.nfds, 1, "descriptors peeked");
+		UDS_OK(fstat(msg.fds[0], &st));
+		close(msg.fds[0]);
+		poke_collector();
+	}
+	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while its holder is reachable");
+	uds_recv_fds(p->b, 1, 0, &msg);
+	UDS_EQ(msg.nfds, 1, "descriptors received");
+	s[1] = msg.fds[0];
+	uds_recv_fds(s[1], 1, 0, &msg);         /* its own reference, still queued */
+	UDS_EQ(msg.nfds, 1, "self reference in the peeked socket's queue");
+	UDS_REQUIRE(uds_same_file(msg.fds[0], s[1]), "the queue holds the socket itself");
+	close(msg.fds[0]);
+	close(s[1]);                            /* the pipe end is released with its queue */
+	require_pipe_eof(pfd[0]);
+	close(pfd[0]);
+}
+
+UDS_CASE(oob_consumed_twice_then_new_urgent, "P-14",
+    "Urgent byte sent and read with MSG_OOB, twice, then a third urgent byte: a normal "
+    "non-blocking read fails with EAGAIN (never returns urgent data), MSG_OOB then gives EINVAL",
+    "CVE-2025-38236, commit 32ca245464e1 (Linux 6.16-rc4)",
+    UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	char c;
+
+	require_oob();
+	send_oob(p->a, 'A');
+	recv_oob_expect(p->b, 'A');
+	send_oob(p->a, 'B');
+	recv_oob_expect(p->b, 'B');
+	send_oob(p->a, 'C');
+	uds_wait_readable(p->b);
+	UDS_WOULD_BLOCK(recv(p->b, &c, 1, MSG_DONTWAIT));
+	UDS_FAILS_WITH(EINVAL, recv(p->b, &c, 1, MSG_OOB | MSG_DONTWAIT));
+}
+
+UDS_CASE(consumed_oob_not_returned_again, "P-15",
+    "Urgent \"x\" read with MSG_OOB (sockatmark() stays 1, as TCP), then urgent \"y\": the "
+    "normal read fails with EAGAIN (\"x\" is never returned again), MSG_OOB gives EINVAL "
+    "(kselftest ex_oob_oob)",
+    "commit 5aa57d9f2d53 (af_unix: Don't return OOB skb in manage_oob()) (v); kselftest "
+    "net/af_unix/msg_oob.c",
+    UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	char buf[4];
+
+	require_oob();
+	send_oob(p->a, 'x');
+	recv_oob_expect(p->b, 'x');
+	UDS_EQ(UDS_OK(sockatmark(p->b)), 1, "sockatmark() after the urgent byte was read (TCP: 1)");
+	send_oob(p->a, 'y');
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(sockatmark(p->b)), 1, "sockatmark() with \"y\" next");
+	UDS_WOULD_BLOCK(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT));
+	UDS_FAILS_WITH(EINVAL, recv(p->b, buf, 1, MSG_OOB | MSG_DONTWAIT));
+	UDS_EQ(UDS_OK(sockatmark(p->b)), 0, "sockatmark() with nothing left");
+}
+
+UDS_CASE(listener_embryo_oob_cycle_reclaimed, "P-04",
+    "A listener's descriptor sent on an urgent (MSG_OOB) byte over a connection not yet "
+    "accepted, with a pipe end likewise, everything closed: reclaimed (the pipe reaches EOF)",
+    "commits 041933a1ec7b (Linux 6.10), e060e433e512 (kselftest)",
+    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int pfd[2], l, c;
+
+	require_oob();
+	l = uds_listener(p->kind, &name);
+	c = uds_socket(SOCK_STREAM, false);
+	UDS_OK(pipe(pfd));
+	uds_connect(c, &name);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(c, &pfd[1], 1, "p", 1, MSG_OOB)), 1, "bytes sent");
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(c, &l, 1, "l", 1, MSG_OOB)), 1, "bytes sent");
+	close(pfd[1]);
+	close(c);
+	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while the listener is open");
+	close(l);
+	require_pipe_eof(pfd[0]);
+	close(pfd[0]);
+}
+
+UDS_CASE(io_uring_fd_refused_in_scm_rights, "P-08",
+    "An io_uring instance's descriptor in SCM_RIGHTS: sendmsg() fails (Linux EINVAL) and "
+    "nothing is queued",
+    "CVE-2023-6531; commit 705318a99a13 (v); see the expectation table",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(__linux__) && defined(__NR_io_uring_setup)
+	unsigned char params[120];      /* struct io_uring_params, zeroed */
+	int ring, err;
+
+	memset(params, 0, sizeof(params));
+	ring = (int)syscall(__NR_io_uring_setup, 4, params);
+	if (ring == -1) {
+		err = errno;
+		uds_skip("io_uring_setup() failed with %s (io_uring absent or disabled)",
+		    uds_errno_name(err));
+	}
+	UDS_EXPECT_RESULT("scm_rights.io_uring", uds_sendmsg_fds(p->a, &ring, 1, "u", 1, 0));
+	uds_require_nothing_queued(p->b);
+	close(ring);
+#else
+	uds_skip("io_uring is a Linux interface, absent here");
+#endif
+}
+
+/* A child with its own uid (so the per-user in-flight count is its alone). */
+struct inflight_arg {
+	int sock;
+	uid_t uid;
+	int per;                /* descriptors per message */
+};
+
+#define INFLIGHT_LIMIT 16
+
+/* A uid no one else uses: derived from this (case) process's pid, slot 0..7. */
+static uid_t
+private_uid(int slot)
+{
+	return 1000000 + (uid_t)getpid() * 8 + (uid_t)slot;
+}
+
+static void
+inflight_child(void *v)
+{
+	struct inflight_arg *a = v;
+	struct rlimit rl = { INFLIGHT_LIMIT, INFLIGHT_LIMIT };
+	int fds[8], sent = 0;
+	ssize_t rc = 0;
+
+	for (int i = 0; i < a->per; i++)
+		fds[i] = a->sock;
+	UDS_OK(setgroups(0, NULL));
+	UDS_OK(setgid(a->uid));
+	UDS_OK(setuid(a->uid));
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	while (sent < 4 * INFLIGHT_LIMIT &&
+	    (rc = uds_sendmsg_fds(a->sock, fds, a->per, "f", 1, MSG_DONTWAIT)) == 1)
+		sent += a->per;
+	UDS_REQUIRE(rc == -1, "no error with %d descriptors in flight (limit %d)", sent,
+	    INFLIGHT_LIMIT);
+	UDS_REQUIRE(errno == ETOOMANYREFS, "sendmsg() failed with %s, expected ETOOMANYREFS",
+	    uds_errno_name(errno));
+	UDS_REQUIRE(sent >= INFLIGHT_LIMIT && sent <= INFLIGHT_LIMIT + a->per,
+	    "ETOOMANYREFS with %d descriptors in flight, limit %d", sent, INFLIGHT_LIMIT);
+}
+
+static void
+inflight_bounded(struct uds_pair *p, uid_t uid, int per)
+{
+	struct inflight_arg a = { .sock = p->a, .uid = uid, .per = per };
+	struct uds_child ch;
+
+	uds_note("running as uid %d; the child sends as uid %d", (int)getuid(), (int)uid);
+	uds_child_start(&ch, inflight_child, &a);
+	uds_child_finish(&ch);
+}
+
+UDS_CASE_ROOT(inflight_total_bounded, "P-11",
+    "A child switched to a private uid with RLIMIT_NOFILE 16 puts 8 descriptors per message "
+    "in flight without receiving: ETOOMANYREFS after 16 to 24, well before 4 x the limit",
+    "CVE-2010-4249, commit 9915672d4127 (v); unix(7) ERRORS: ETOOMANYREFS",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	inflight_bounded(p, private_uid(0), 8);
+}
+
+UDS_CASE_ROOT(inflight_charged_to_rlimit, "P-12",
+    "A child switched to a private uid with RLIMIT_NOFILE 16 sends one descriptor per message "
+    "without receiving: ETOOMANYREFS once 16 or 17 are in flight (in-flight descriptors are "
+    "charged to RLIMIT_NOFILE)",
+    "CVE-2016-2847, commit 712f4aad406b (Linux 4.5); unix(7) ERRORS: ETOOMANYREFS",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	inflight_bounded(p, private_uid(0), 1);
+}
+
+/* Senders hammering a path whose receiver is closed and re-bound. */
+static void
+path_sender(void *v)
+{
+	const struct uds_addr *name = v;
+	int fd = uds_socket(SOCK_DGRAM, false);
+	struct budget b;
+	long ok = 0;
+
+	budget_start(&b, 20000, 300);
+	while (budget_left(&b)) {
+		ssize_t rc = sendto(fd, "s", 1, MSG_DONTWAIT, (const struct sockaddr *)&name->sun,
+		    name->len);
+
+		UDS_REQUIRE(rc == 1 || errno == ECONNREFUSED || errno == ENOENT ||
+		    errno == EAGAIN || errno == EWOULDBLOCK,
+		    "sendto() to a re-bound path: %zd (%s)", rc, uds_errno_name(errno));
+		ok += rc == 1;
+	}
+	close(fd);
+}
+
+UDS_CASE(sendto_vs_receiver_rebind, "P-19",
+    "Two children sendto() a datagram path for 300 ms while the parent closes, unlinks and "
+    "re-binds the receiver: only ECONNREFUSED, ENOENT or EAGAIN errors; receivers get whole "
+    "1-byte datagrams",
+    "commit ded34e0fe8fe (unix: fix a race condition in unix_release(), Linux 3.9)",
+    UDS_DGRAM | UDS_PATH | UDS_BLOCK_FWD)
+{
+	struct uds_child ch[2];
+	struct uds_addr name;
+	struct budget b;
+	char buf[8];
+	ssize_t n;
+
+	uds_addr_fresh_path(&name);
+	for (int i = 0; i < 2; i++)
+		uds_child_start(&ch[i], path_sender, &name);
+	budget_start(&b, 2000, 300);
+	while (budget_left(&b)) {
+		int r = uds_socket(SOCK_DGRAM, false);
+
+		uds_bind(r, &name);
+		while ((n = recv(r, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			UDS_EQ(n, 1, "datagram length");
+		UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK, "recv(): %s",
+		    uds_errno_name(errno));
+		close(r);
+		UDS_OK(unlink(name.sun.sun_path));
+	}
+	for (int i = 0; i < 2; i++)
+		uds_child_finish(&ch[i]);
+}
+
+UDS_CASE(failed_bind_leaves_no_node, "P-20",
+    "Socket A bound to p1; bind(B, p1) fails with EADDRINUSE; bind(A, p2) fails with EINVAL; "
+    "p2 does not exist afterwards and p1 still does",
+    "commit 0fb44559ffd6 regression, fixed by the Linux 5.14 bind rework; POSIX bind(): "
+    "EADDRINUSE, EINVAL (already bound)",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr p1, p2;
+	struct stat st;
+
+	uds_addr_fresh_path(&p1);
+	uds_addr_fresh_path(&p2);
+	uds_bind(p->a, &p1);
+	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, (struct sockaddr *)&p1.sun, p1.len));
+	UDS_FAILS_WITH(EINVAL, bind(p->a, (struct sockaddr *)&p2.sun, p2.len));
+	UDS_FAILS_WITH(ENOENT, stat(p2.sun.sun_path, &st));
+	UDS_OK(stat(p1.sun.sun_path, &st));
+	UDS_REQUIRE(S_ISSOCK(st.st_mode), "p1 is a socket node");
+}
+
+/* Loops SO_PEERCRED on a socket the parent is connecting; values must be empty or the server's. */
+static void
+peercred_watcher(void *v)
+{
+#if defined(SO_PEERCRED) && defined(SCM_CREDENTIALS)
+	int fd = *(int *)v;
+	struct budget b;
+	struct ucred uc;
+	socklen_t len;
+
+	budget_start(&b, 200000, 200);
+	while (budget_left(&b)) {
+		len = sizeof(uc);
+		UDS_OK(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len));
+		if (uc.pid == 0) {
+			UDS_REQUIRE(uc.uid == (uid_t)-1 && uc.gid == (gid_t)-1,
+			    "pid 0 with uid %d gid %d", (int)uc.uid, (int)uc.gid);
+			continue;
+		}
+		UDS_REQUIRE(uc.pid == getppid() && uc.uid == geteuid() && uc.gid == getegid(),
+		    "SO_PEERCRED mid-connect: pid %d uid %d gid %d", (int)uc.pid, (int)uc.uid,
+		    (int)uc.gid);
+		break;
+	}
+#else
+	(void)v;
+#endif
+}
+
+UDS_CASE(peercred_during_connect, "P-23",
+    "A child loops getsockopt(SO_PEERCRED) on a socket while the parent connects it (20 "
+    "rounds): every value is either empty (pid 0, ids -1) or the server's, never garbage",
+    "commit 35306eb23814 (af_unix: fix races in sk_peer_pid and sk_peer_cred accesses, "
+    "Linux 5.15) (v)",
+    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+#if defined(SO_PEERCRED) && defined(SCM_CREDENTIALS)
+	struct uds_addr name;
+	struct uds_child ch;
+	int l = uds_listener(p->kind, &name), c, s;
+
+	for (int i = 0; i < 20; i++) {
+		c = uds_socket(SOCK_STREAM, false);
+		uds_child_start(&ch, peercred_watcher, &c);
+		uds_connect(c, &name);
+		s = uds_accept(l);
+		uds_child_finish(&ch);
+		close(s);
+		close(c);
+	}
+	close(l);
+#else
+	uds_skip("SO_PEERCRED with struct ucred is a Linux interface, absent here");
+#endif
+}
+
+#ifdef __linux__
+/* recvmmsg() in a thread on whatever the descriptor number currently names. */
+struct mmsg_race {
+	volatile int fd;
+	volatile int stop;
+	volatile int bad_errno;         /* an error recvmmsg() must not give */
+	volatile int bad_count;         /* a count outside 0..2 */
+	volatile long calls;
+	int started;            /* write end: one byte after the first call */
+};
+
+static void *
+mmsg_reader(void *v)
+{
+	struct mmsg_race *r = v;
+	char buf[2][8];
+	struct iovec iov[2];
+	struct mmsghdr mm[2];
+	struct timespec to = { 0, 1000000 };
+
+	for (long i = 0; !r->stop && i < 1000000; i++) {
+		memset(mm, 0, sizeof(mm));
+		for (int k = 0; k < 2; k++) {
+			iov[k] = (struct iovec){ buf[k], sizeof(buf[k]) };
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+		}
+		int n = recvmmsg(r->fd, mm, 2, MSG_DONTWAIT, &to);
+
+		if (r->calls++ == 0 && write(r->started, "s", 1) != 1)
+			r->bad_errno = errno;
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EBADF &&
+		    errno != ENOTSOCK && errno != EINTR && errno != ECONNREFUSED)
+			r->bad_errno = errno;
+		if (n > 2)
+			r->bad_count = n;
+	}
+	return NULL;
+}
+#endif
+
+UDS_CASE(recvmmsg_vs_close, "P-18",
+    "A thread calls recvmmsg(2 messages, MSG_DONTWAIT, 1 ms timeout) on a datagram pair's "
+    "end while the main thread (300 rounds or 300 ms) queues one datagram and closes and "
+    "recreates the pair: every call returns a count of 0..2 or an ordinary error, no crash",
+    "CVE-2016-7117, commit 34b88a68f26a (Linux 4.6)",
+    UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef __linux__
+	struct mmsg_race r = { .fd = -1 };
+	struct budget b;
+	pthread_t t;
+	int s[2], started[2];
+	char c;
+
+	UDS_OK(pipe(started));
+	UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, s));
+	r.fd = s[1];
+	r.started = started[1];
+	UDS_EQ(pthread_create(&t, NULL, mmsg_reader, &r), 0, "pthread_create()");
+	uds_wait_readable(started[0]);          /* the reader is running */
+	UDS_EQ(UDS_OK(read(started[0], &c, 1)), 1, "start byte");
+	budget_start(&b, 300, 300);
+	while (budget_left(&b)) {
+		(void)send(s[0], "d", 1, MSG_DONTWAIT);
+		close(s[1]);
+		close(s[0]);
+		UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, s));
+		r.fd = s[1];
+	}
+	r.stop = 1;
+	UDS_EQ(pthread_join(t, NULL), 0, "pthread_join()");
+	close(s[0]);
+	close(s[1]);
+	close(started[0]);
+	close(started[1]);
+	uds_note("%ld recvmmsg() calls", r.calls);
+	UDS_REQUIRE(r.calls > 0, "the reader thread never ran");
+	UDS_REQUIRE(r.bad_errno == 0, "recvmmsg() failed with %s", uds_errno_name(r.bad_errno));
+	UDS_EQ(r.bad_count, 0, "recvmmsg() count above the vector length");
+#else
+	uds_skip("needs threads in the C library and recvmmsg() (Linux); not built here");
+#endif
+}
+
+UDS_CASE(live_inflight_survives_cycle_churn, "P-06",
+    "A pipe end in flight on a live pair stays valid while 100 small self-cycles are built "
+    "and dropped beside it (each making the collector run): the pipe sees no EOF and the "
+    "descriptor, received at the end, is the same pipe",
+    "CVE-2025-40214; commit 60e6489f8e3b (af_unix: Initialise scc_index in unix_add_edge()) (v)",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	struct uds_msg msg;
+	struct budget b;
+	int pfd[2];
+
+	UDS_OK(pipe(pfd));
+	uds_send_fds(p->a, &pfd[1], 1);
+	close(pfd[1]);
+	budget_start(&b, 100, 1000);
+	while (budget_left(&b))
+		poke_collector();
+	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while its writer is in flight");
+	uds_recv_fds(p->b, 1, 0, &msg);
+	UDS_EQ(msg.nfds, 1, "descriptors received");
+	UDS_EQ(UDS_OK(write(msg.fds[0], "w", 1)), 1, "bytes written through the received end");
+	close(msg.fds[0]);
+	{
+		char c;
+
+		UDS_EQ(UDS_OK(read(pfd[0], &c, 1)), 1, "byte read from the pipe");
+		UDS_EQ(c, 'w', "the byte");
+		UDS_EQ(UDS_OK(read(pfd[0], &c, 1)), 0, "end of file once the writer is closed");
+	}
+	close(pfd[0]);
+}
+
+UDS_CASE(oob_cycle_collected_repeatedly, "P-09",
+    "20 rounds: a stream socket sent into its own queue on an urgent byte, with a pipe end, "
+    "then closed: each round is reclaimed (the pipe reaches EOF)",
+    "CVE-2024-26750; commit aa82ac51d633 (v)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	struct budget b;
+	int pfd[2], s[2];
+
+	require_oob();
+	budget_start(&b, 20, 1500);
+	while (budget_left(&b)) {
+		UDS_OK(pipe(pfd));
+		UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, s));
+		UDS_EQ(UDS_OK(uds_sendmsg_fds(s[0], &pfd[1], 1, "p", 1, 0)), 1, "bytes sent");
+		UDS_EQ(UDS_OK(uds_sendmsg_fds(s[0], &s[1], 1, "s", 1, MSG_OOB)), 1, "bytes sent");
+		close(pfd[1]);
+		close(s[0]);
+		close(s[1]);
+		require_pipe_eof(pfd[0]);
+		close(pfd[0]);
+	}
+}
+
+/* A child with its own uid that must be able to put `per` descriptors in flight. */
+static void
+inflight_ok_child(void *v)
+{
+	struct inflight_arg *a = v;
+	struct rlimit rl = { INFLIGHT_LIMIT, INFLIGHT_LIMIT };
+
+	UDS_OK(setgroups(0, NULL));
+	UDS_OK(setgid(a->uid));
+	UDS_OK(setuid(a->uid));
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	for (int i = 0; i < a->per; i++)
+		UDS_EQ(UDS_OK(uds_sendmsg_fds(a->sock, &a->sock, 1, "g", 1, MSG_DONTWAIT)), 1,
+		    "bytes sent by the second uid");
+}
+
+UDS_CASE_ROOT(inflight_charged_per_user, "P-13",
+    "uid A (RLIMIT_NOFILE 16) fills its in-flight budget until ETOOMANYREFS; with A's "
+    "descriptors still queued, uid B (same limit) still puts 16 in flight on the same socket",
+    "CVE-2016-2550; commit 415e3d3e90ce (v); unix(7) ERRORS: ETOOMANYREFS",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	uid_t base = private_uid(0);
+	struct inflight_arg a = { .sock = p->a, .uid = base, .per = 1 };
+	struct inflight_arg bb = { .sock = p->a, .uid = base + 1, .per = INFLIGHT_LIMIT };
+	struct uds_child ch;
+
+	inflight_bounded(p, a.uid, 1);
+	uds_note("second uid %d", (int)bb.uid);
+	uds_child_start(&ch, inflight_ok_child, &bb);
+	uds_child_finish(&ch);
+}
+
+#ifdef __linux__
+/* Connects to the listener's path and sends the listener's descriptor (and a pipe end). */
+struct embryo_race {
+	struct sockaddr_un sun;
+	socklen_t len;
+	volatile int listener;
+	int pipe_w;
+	volatile int stop;
+	volatile int bad_errno;
+	volatile long sent;
+	int started;            /* write end: one byte once running */
+};
+
+static ssize_t
+send_two_fds(int sock, int fd1, int fd2)
+{
+	union { struct cmsghdr align; char buf[CMSG_SPACE(2 * sizeof(int))]; } ctl;
+	int fds[2] = { fd1, fd2 };
+	struct iovec iov = { .iov_base = "e", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+	    .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	memset(&ctl, 0, sizeof(ctl));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	return sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void *
+embryo_connector(void *v)
+{
+	struct embryo_race *r = v;
+
+	if (write(r->started, "s", 1) != 1)
+		r->bad_errno = errno;
+	for (long i = 0; !r->stop && i < 100000; i++) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		if (c == -1) {
+			r->bad_errno = errno;
+			break;
+		}
+		if (connect(c, (struct sockaddr *)&r->sun, r->len) == 0) {
+			if (send_two_fds(c, r->listener, r->pipe_w) == 1)
+				r->sent++;
+			else if (errno != EBADF && errno != EAGAIN && errno != ECONNREFUSED &&
+			    errno != ENOTCONN && errno != EPIPE && errno != ECONNRESET)
+				r->bad_errno = errno;
+		} else if (errno != ENOENT && errno != ECONNREFUSED && errno != EAGAIN)
+			r->bad_errno = errno;
+		close(c);
+	}
+	return NULL;
+}
+#endif
+
+UDS_CASE(gc_vs_embryo_connect, "P-03",
+    "A thread connects to a listener and sends the listener's descriptor (and a pipe end) "
+    "over the not-yet-accepted connection while the main thread closes and re-creates the "
+    "listener (200 rounds or 300 ms): only ordinary errors, and afterwards every in-flight "
+    "copy is reclaimed (the pipe reaches EOF)",
+    "CVE-2024-26923; commit 47d8ac011fe1", UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+{
+#ifdef __linux__
+	struct embryo_race r = { .listener = -1 };
+	struct uds_addr name;
+	struct budget b;
+	pthread_t t;
+	int pfd[2], started[2];
+	char c;
+
+	UDS_OK(pipe(pfd));
+	UDS_OK(pipe(started));
+	r.started = started[1];
+	uds_addr_fresh_path(&name);
+	r.sun = name.sun;
+	r.len = name.len;
+	r.pipe_w = pfd[1];
+	UDS_EQ(pthread_create(&t, NULL, embryo_connector, &r), 0, "pthread_create()");
+	uds_wait_readable(started[0]);          /* the connector is running */
+	UDS_EQ(UDS_OK(read(started[0], &c, 1)), 1, "start byte");
+	budget_start(&b, 200, 300);
+	while (budget_left(&b)) {
+		int l = uds_socket(SOCK_STREAM, false);
+
+		uds_bind(l, &name);
+		uds_listen(l, 8);
+		r.listener = l;
+		for (int i = 0; i < 4 && uds_poll(pfd[0], POLLIN, 0) == 0; i++)
+			poke_collector();
+		r.listener = -1;
+		close(l);
+		UDS_OK(unlink(name.sun.sun_path));
+	}
+	r.stop = 1;
+	UDS_EQ(pthread_join(t, NULL), 0, "pthread_join()");
+	close(started[0]);
+	close(started[1]);
+	uds_note("%ld listener descriptors sent", r.sent);
+	UDS_REQUIRE(r.bad_errno == 0, "unexpected error %s", uds_errno_name(r.bad_errno));
+	close(pfd[1]);
+	require_pipe_eof(pfd[0]);
+	close(pfd[0]);
+#else
+	uds_skip("needs threads in the C library (Linux build); not built here");
+#endif
+}

@@ -1,0 +1,876 @@
+/*
+ * sockopt_test - buffer sizes, receive and send timeouts, generic
+ * SOL_SOCKET options and queue-size ioctls on UNIX-domain sockets
+ * (catalogue area J).
+ */
+#include "uds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
+#if defined(__sun)
+#include <sys/filio.h>
+#include <sys/sockio.h>
+#endif
+
+#define ALL_KINDS_ONCE (UDS_ANY_TYPE | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
+#define TYPES_PAIR     (UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+
+static int
+get_int(int fd, int level, int opt)
+{
+	int v = -12345;
+	socklen_t len = sizeof(v);
+
+	UDS_OK(getsockopt(fd, level, opt, &v, &len));
+	UDS_EQ(len, sizeof(v), "optlen of an int option");
+	return v;
+}
+
+static void
+set_int(int fd, int level, int opt, int v)
+{
+	UDS_OK(setsockopt(fd, level, opt, &v, sizeof(v)));
+}
+
+/* Reads a number from a /proc/sys file; -1 when it cannot be read. */
+static long
+sysctl_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* Queues 1000-byte messages with MSG_DONTWAIT until EAGAIN; returns how many went. */
+static int
+fill_count(int fd)
+{
+	char buf[1000];
+	int n = 0;
+
+	memset(buf, 'f', sizeof(buf));
+	while (send(fd, buf, sizeof(buf), MSG_DONTWAIT) == (ssize_t)sizeof(buf))
+		UDS_REQUIRE(++n < 100000, "100000 messages were queued without EAGAIN");
+	UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS,
+	    "filling send failed with %s", uds_errno_name(errno));
+	return n;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+UDS_CASE(buffer_sizes_set_and_read_back, "J-01",
+    "SO_SNDBUF and SO_RCVBUF can be set on unconnected and connected sockets; the value read "
+    "back is at least the value set and grows with it",
+    "POSIX setsockopt(): SO_SNDBUF, SO_RCVBUF (the value may be adjusted)",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	static const int opts[] = { SO_SNDBUF, SO_RCVBUF };
+
+	for (int i = 0; i < 2; i++) {
+		int small, big;
+
+		set_int(p->a, SOL_SOCKET, opts[i], 16384);
+		small = get_int(p->a, SOL_SOCKET, opts[i]);
+		set_int(p->a, SOL_SOCKET, opts[i], 65536);
+		big = get_int(p->a, SOL_SOCKET, opts[i]);
+		uds_note("%s: 16384 -> %d, 65536 -> %d", i ? "SO_RCVBUF" : "SO_SNDBUF", small, big);
+		UDS_REQUIRE(small >= 16384, "16384 set, %d read back", small);
+		UDS_REQUIRE(big >= 65536 && big > small, "65536 set, %d read back (16384 gave %d)",
+		    big, small);
+	}
+}
+
+UDS_CASE(sndbuf_doubled_and_clamped, "J-02",
+    "Linux: SO_SNDBUF reads back as twice the value set, clamped to at most twice "
+    "net.core.wmem_max and at least a fixed minimum",
+    "Linux socket(7): SO_SNDBUF (the kernel doubles the value; minimum 2048 ... 4608)",
+    TYPES_PAIR)
+{
+	long wmax = sysctl_long("/proc/sys/net/core/wmem_max");
+	int min;
+
+	uds_require_holds("sockopt.sndbuf_doubled");
+	UDS_REQUIRE(wmax > 0 && wmax < 0x10000000, "net.core.wmem_max reads %ld", wmax);
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 16384);
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_SNDBUF), 32768, "SO_SNDBUF after setting 16384");
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, (int)wmax * 4);
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_SNDBUF), 2 * wmax, "SO_SNDBUF after setting 4 x wmem_max");
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 1);
+	min = get_int(p->a, SOL_SOCKET, SO_SNDBUF);
+	uds_note("SO_SNDBUF after setting 1: %d", min);
+	UDS_REQUIRE(min >= 2048 && min <= 4608 * 2, "minimum SO_SNDBUF %d outside socket(7)'s range",
+	    min);
+}
+
+UDS_CASE(sndbuf_limits_sender_rcvbuf_does_not, "J-03",
+    "Linux: a smaller SO_SNDBUF on the sender reduces what it can queue; a minimal SO_RCVBUF "
+    "on the receiver does not",
+    "Linux unix(7): SO_SNDBUF has an effect, SO_RCVBUF has no effect on UNIX domain sockets",
+    TYPES_PAIR)
+{
+	struct uds_pair q, r;
+	int base, rcv, snd;
+
+	uds_require_holds("sockopt.rcvbuf_no_effect");
+	base = fill_count(p->a);
+	uds_pair_again(p, &q);
+	set_int(q.b, SOL_SOCKET, SO_RCVBUF, 1);
+	rcv = fill_count(q.a);
+	uds_pair_again(p, &r);
+	set_int(r.a, SOL_SOCKET, SO_SNDBUF, 1);
+	snd = fill_count(r.a);
+	uds_note("messages queued: default %d, receiver SO_RCVBUF 1 %d, sender SO_SNDBUF 1 %d",
+	    base, rcv, snd);
+	UDS_EQ(rcv, base, "messages queued with a minimal receiver SO_RCVBUF");
+	UDS_REQUIRE(snd < base / 4, "a minimal SO_SNDBUF still queued %d of %d", snd, base);
+	uds_pair_close(&q);
+	uds_pair_close(&r);
+}
+
+UDS_CASE(sndbuf_bounds_largest_datagram, "J-04",
+    "Linux: the largest datagram accepted is SO_SNDBUF (as read back) - 32; one byte more "
+    "fails with EMSGSIZE until SO_SNDBUF is raised",
+    "Linux unix(7): SO_SNDBUF ... the upper limit of the datagram size; af_unix.c "
+    "unix_dgram_sendmsg()",
+    UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	static char big[70000], in[70000];
+	int sb;
+
+	uds_require_holds("sockopt.sndbuf_bounds_dgram");
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 8192);
+	sb = get_int(p->a, SOL_SOCKET, SO_SNDBUF);
+	UDS_REQUIRE(sb > 64 && sb + 1 < (int)sizeof(big), "SO_SNDBUF reads %d", sb);
+	UDS_FAILS_WITH(EMSGSIZE, send(p->a, big, (size_t)sb - 31, MSG_DONTWAIT));
+	UDS_EQ(UDS_OK(send(p->a, big, (size_t)sb - 32, MSG_DONTWAIT)), sb - 32, "largest datagram");
+	UDS_EQ(uds_recv_one(p->b, in, sizeof(in), 0), sb - 32, "bytes received");
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 32768);
+	UDS_EQ(UDS_OK(send(p->a, big, (size_t)sb - 31, MSG_DONTWAIT)), sb - 31,
+	    "the datagram refused before, after raising SO_SNDBUF");
+	UDS_EQ(uds_recv_one(p->b, in, sizeof(in), 0), sb - 31, "bytes received");
+}
+
+UDS_CASE(raising_sndbuf_unblocks_writer, "J-05",
+    "A sender whose sends fail with EAGAIN raises SO_SNDBUF; its next send succeeds",
+    "observed: gVisor socket_unix tests; see the expectation table",
+    TYPES_PAIR)
+{
+	char buf[1000];
+
+	memset(buf, 'r', sizeof(buf));
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 8192);
+	UDS_REQUIRE(fill_count(p->a) > 0, "nothing could be queued");
+	UDS_WOULD_BLOCK(send(p->a, buf, sizeof(buf), MSG_DONTWAIT));
+	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 262144);
+	UDS_EXPECT_RESULT("sockopt.raise_sndbuf_unblocks", send(p->a, buf, sizeof(buf), MSG_DONTWAIT));
+}
+
+UDS_CASE_UNPRIV(rcvbufforce_needs_privilege, "J-07",
+    "Linux: SO_RCVBUFFORCE without CAP_NET_ADMIN fails with EPERM (run unprivileged)",
+    "Linux socket(7): SO_RCVBUFFORCE, privileged (CAP_NET_ADMIN)",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef SO_RCVBUFFORCE
+	int v = 1 << 22;
+
+	uds_require_unprivileged();
+	UDS_FAILS_WITH(EPERM, setsockopt(p->a, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)));
+#else
+	uds_skip("SO_RCVBUFFORCE is Linux only");
+#endif
+}
+
+#if defined(SO_RCVBUFFORCE) && defined(CLONE_NEWUSER)
+struct userns_arg {
+	int fd;
+	int probe_fd;           /* write end: the errno of a failed unshare(), or 0 */
+};
+
+/* In a child: enter a new user namespace, then try SO_RCVBUFFORCE there. */
+static void
+rcvbufforce_in_userns(void *argp)
+{
+	const struct userns_arg *arg = argp;
+	int err = unshare(CLONE_NEWUSER) == -1 ? errno : 0;
+	int v = 1 << 22;
+
+	UDS_EQ(write(arg->probe_fd, &err, sizeof(err)), sizeof(err), "probe bytes written");
+	if (err == 0)
+		UDS_FAILS_WITH(EPERM, setsockopt(arg->fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)));
+}
+#endif
+
+UDS_CASE_UNPRIV(rcvbufforce_needs_privilege_in_userns, "J-07",
+    "Linux: SO_RCVBUFFORCE from inside a new user namespace (all capabilities there, none in "
+    "the initial namespace) still fails with EPERM (run unprivileged)",
+    "Linux socket(7): SO_RCVBUFFORCE needs CAP_NET_ADMIN; user_namespaces(7)",
+    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(SO_RCVBUFFORCE) && defined(CLONE_NEWUSER)
+	struct uds_child child;
+	struct userns_arg arg = { .fd = p->a };
+	int probe[2], err = -1;
+
+	uds_require_unprivileged();
+	UDS_OK(pipe(probe));
+	arg.probe_fd = probe[1];
+	uds_child_start(&child, rcvbufforce_in_userns, &arg);
+	uds_wait_readable(probe[0]);
+	UDS_EQ(UDS_OK(read(probe[0], &err, sizeof(err))), sizeof(err), "probe bytes read");
+	uds_child_finish(&child);
+	close(probe[0]);
+	close(probe[1]);
+	if (err != 0)
+		uds_skip("unshare(CLONE_NEWUSER) failed with %s: no user namespaces here",
+		    uds_errno_name(err));
+#else
+	uds_skip("SO_RCVBUFFORCE or CLONE_NEWUSER is not defined on this platform");
+#endif
+}
+
+UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07",
+    "Linux: SO_RCVBUFFORCE with CAP_NET_ADMIN (run as root) sets a value above "
+    "net.core.rmem_max without clamping (read back doubled)",
+    "Linux socket(7): SO_RCVBUFFORCE, the rmem_max limit can be overridden",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#ifdef SO_RCVBUFFORCE
+	long rmax = sysctl_long("/proc/sys/net/core/rmem_max");
+	int v;
+
+	uds_note("running as uid %d", (int)getuid());
+	UDS_REQUIRE(rmax > 0 && rmax < 0x08000000, "net.core.rmem_max reads %ld", rmax);
+	v = (int)rmax * 2;
+	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)));
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVBUF), 2 * (long)v, "SO_RCVBUF after SO_RCVBUFFORCE");
+	set_int(p->a, SOL_SOCKET, SO_RCVBUF, v);
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVBUF), 2 * rmax, "SO_RCVBUF (clamped) after SO_RCVBUF");
+#else
+	uds_skip("SO_RCVBUFFORCE is Linux only");
+#endif
+}
+
+UDS_CASE(max_dgram_qlen_bounds_receiver, "J-08",
+    "Linux: a bound receiver takes net.unix.max_dgram_qlen + 1 datagrams of one byte; the "
+    "next non-blocking send fails with EAGAIN though byte space remains",
+    "observed: Linux net/unix/af_unix.c unix_recvq_full(); proc(5) max_dgram_qlen; see the "
+    "expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	long qlen = sysctl_long("/proc/sys/net/unix/max_dgram_qlen");
+	struct uds_addr name;
+	int rx = uds_socket(SOCK_DGRAM, false), tx = uds_socket(SOCK_DGRAM, false);
+	long n = 0;
+
+	uds_require_holds("sockopt.max_dgram_qlen");
+	UDS_REQUIRE(qlen > 0, "net.unix.max_dgram_qlen reads %ld", qlen);
+	if (qlen > 100)
+		uds_skip("net.unix.max_dgram_qlen is %ld: byte space could run out first", qlen);
+	uds_addr_fresh_for(p->kind, &name);
+	uds_bind(rx, &name);
+	uds_connect(tx, &name);
+	while (send(tx, "q", 1, MSG_DONTWAIT) == 1)
+		UDS_REQUIRE(++n < 100000, "100000 datagrams queued without EAGAIN");
+	UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK, "send failed with %s",
+	    uds_errno_name(errno));
+	UDS_EQ(n, qlen + 1, "datagrams queued before EAGAIN");
+	close(rx);
+	close(tx);
+}
+
+/* Sets opt to {sec, usec} and requires reading back exactly that. */
+static bool
+timeo_round_trip(int fd, int opt, long sec, long usec)
+{
+	struct timeval tv = { sec, (suseconds_t)usec }, got;
+	socklen_t len = sizeof(got);
+
+	UDS_OK(setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)));
+	memset(&got, 0xff, sizeof(got));
+	UDS_OK(getsockopt(fd, SOL_SOCKET, opt, &got, &len));
+	UDS_EQ(len, sizeof(got), "optlen of a timeval option");
+	uds_note("set {%ld, %ld}, read {%ld, %ld}", sec, usec, (long)got.tv_sec, (long)got.tv_usec);
+	return got.tv_sec == sec && got.tv_usec == usec;
+}
+
+/* J-09 and J-10: default 0, exact read-back, longer optlen accepted. */
+static void
+timeo_option(int fd, int opt, const char *key)
+{
+	struct timeval tv;
+	socklen_t len = sizeof(tv);
+	char big[sizeof(struct timeval) + 16];
+	bool exact = true;
+
+	memset(&tv, 0xff, sizeof(tv));
+	UDS_OK(getsockopt(fd, SOL_SOCKET, opt, &tv, &len));
+	UDS_EQ(tv.tv_sec, 0, "default timeout seconds");
+	UDS_EQ(tv.tv_usec, 0, "default timeout microseconds");
+	exact &= timeo_round_trip(fd, opt, 5, 0);
+	exact &= timeo_round_trip(fd, opt, 5, 500000);
+	exact &= timeo_round_trip(fd, opt, 15410, 0);
+	exact &= timeo_round_trip(fd, opt, 0, 0);
+	memset(big, 0, sizeof(big));
+	((struct timeval *)(void *)big)->tv_sec = 3;
+	if (setsockopt(fd, SOL_SOCKET, opt, big, sizeof(big)) == -1) {
+		uds_note("optlen %zu refused: %s", sizeof(big), uds_errno_name(errno));
+		exact = false;
+	} else {
+		UDS_OK(getsockopt(fd, SOL_SOCKET, opt, &tv, &len));
+		uds_note("after the long optlen: {%ld, %ld}", (long)tv.tv_sec, (long)tv.tv_usec);
+		exact &= tv.tv_sec == 3 && tv.tv_usec == 0;
+	}
+	UDS_EXPECT_VALUE(key, exact);
+}
+
+UDS_CASE(rcvtimeo_default_and_read_back, "J-09",
+    "SO_RCVTIMEO reads 0 by default; 5 s, 5.5 s, 15410 s and 0 read back exactly; an optlen "
+    "larger than struct timeval is accepted",
+    "POSIX setsockopt(): SO_RCVTIMEO default zero; Linux socket(7); see the expectation table",
+    ALL_KINDS_ONCE)
+{
+	timeo_option(p->a, SO_RCVTIMEO, "sockopt.timeo_read_back_exact");
+}
+
+UDS_CASE(sndtimeo_default_and_read_back, "J-10",
+    "SO_SNDTIMEO reads 0 by default; 5 s, 5.5 s, 15410 s and 0 read back exactly; an optlen "
+    "larger than struct timeval is accepted",
+    "POSIX setsockopt(): SO_SNDTIMEO default zero; Linux socket(7); see the expectation table",
+    ALL_KINDS_ONCE)
+{
+	timeo_option(p->a, SO_SNDTIMEO, "sockopt.timeo_read_back_exact");
+}
+
+static void
+set_timeo(int fd, int opt, long sec, long usec)
+{
+	struct timeval tv = { sec, (suseconds_t)usec };
+
+	UDS_OK(setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)));
+}
+
+/*
+ * The blocking call must fail with EAGAIN once the 30 ms timeout expires:
+ * not at once (10 ms leaves room for a coarse clock tick), not never.
+ */
+#define TIMES_OUT(expr) do { \
+	struct timespec t0_; \
+	clock_gettime(CLOCK_MONOTONIC, &t0_); \
+	UDS_WOULD_BLOCK(UDS_WITHIN_DEADLINE(expr)); \
+	UDS_REQUIRE(ms_since(&t0_) >= 10, "%s returned after %ld ms, before the 30 ms timeout", \
+	    #expr, ms_since(&t0_)); \
+} while (0)
+
+UDS_CASE(rcvtimeo_expires_with_eagain, "J-11",
+    "With SO_RCVTIMEO of 30 ms and nothing queued, blocking read(), recv() and recvmsg() each "
+    "fail with EAGAIN or EWOULDBLOCK after the timeout",
+    "POSIX setsockopt(): SO_RCVTIMEO, [EAGAIN] or [EWOULDBLOCK] if no data was received",
+    TYPES_PAIR)
+{
+	char buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	set_timeo(p->b, SO_RCVTIMEO, 0, 30000);
+	TIMES_OUT(read(p->b, buf, sizeof(buf)));
+	TIMES_OUT(recv(p->b, buf, sizeof(buf), 0));
+	TIMES_OUT(recvmsg(p->b, &msg, 0));
+}
+
+UDS_CASE(timeo_bad_usec_edom, "J-12",
+    "SO_RCVTIMEO and SO_SNDTIMEO with tv_usec of 1000000 or -1 fail with EDOM",
+    "POSIX setsockopt(): EDOM; Linux net/core/sock.c sock_set_timeout(); see the expectation "
+    "table",
+    ALL_KINDS_ONCE)
+{
+	static const long bad[] = { 1000000, -1 };
+	static const int opts[] = { SO_RCVTIMEO, SO_SNDTIMEO };
+
+	for (int o = 0; o < 2; o++)
+		for (int i = 0; i < 2; i++) {
+			struct timeval tv = { 1, (suseconds_t)bad[i] };
+
+			UDS_EXPECT_RESULT("sockopt.timeo_bad_usec",
+			    setsockopt(p->a, SOL_SOCKET, opts[o], &tv, sizeof(tv)));
+		}
+}
+
+UDS_CASE(negative_rcvtimeo_times_out_at_once, "J-13",
+    "SO_RCVTIMEO with tv_sec = -1 is accepted and a blocking receive with nothing queued "
+    "fails with EAGAIN at once",
+    "observed: Linux net/core/sock.c sock_set_timeout() (negative -> 0 jiffies), gVisor "
+    "tests; see the expectation table",
+    TYPES_PAIR)
+{
+	struct timeval tv = { -1, 0 };
+	char buf[8];
+
+	uds_require_holds("sockopt.negative_rcvtimeo_immediate");
+	UDS_OK(setsockopt(p->b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	UDS_WOULD_BLOCK(UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
+}
+
+UDS_CASE(sndtimeo_expires_on_full_socket, "J-14",
+    "With SO_SNDTIMEO of 30 ms on a socket that cannot queue more, a blocking send() fails "
+    "with EAGAIN or EWOULDBLOCK after the timeout",
+    "POSIX setsockopt(): SO_SNDTIMEO, [EAGAIN] or [EWOULDBLOCK] if no data was sent; Linux "
+    "socket(7)",
+    TYPES_PAIR)
+{
+	char buf[1000];
+
+	memset(buf, 's', sizeof(buf));
+	UDS_REQUIRE(fill_count(p->a) > 0, "nothing could be queued");
+	set_timeo(p->a, SO_SNDTIMEO, 0, 30000);
+	TIMES_OUT(send(p->a, buf, sizeof(buf), 0));
+}
+
+UDS_CASE(sndtimeo_with_space_sends_normally, "J-15",
+    "With SO_SNDTIMEO set and space available, send(), write() and sendmsg() succeed at once "
+    "and the peer receives all three",
+    "POSIX setsockopt(): SO_SNDTIMEO only limits a send that blocks; POSIX send()",
+    TYPES_PAIR)
+{
+	struct iovec iov = { "msg", 3 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	char buf[16];
+
+	set_timeo(p->a, SO_SNDTIMEO, 1, 0);
+	UDS_EQ(UDS_AT_ONCE(send(p->a, "snd", 3, 0)), 3, "bytes sent by send()");
+	UDS_EQ(UDS_AT_ONCE(write(p->a, "wri", 3)), 3, "bytes sent by write()");
+	UDS_EQ(UDS_AT_ONCE(sendmsg(p->a, &msg, 0)), 3, "bytes sent by sendmsg()");
+	if (p->kind->type == SOCK_STREAM) {
+		uds_recv_all(p->b, buf, 9);
+		UDS_REQUIRE(memcmp(buf, "sndwrimsg", 9) == 0, "received \"%.9s\"", buf);
+	} else {
+		for (int i = 0; i < 3; i++)
+			UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of one message");
+	}
+}
+
+UDS_CASE(linger_default_and_read_back, "J-16",
+    "SO_LINGER reads {0, 0} by default; {1, 7} set reads back unchanged",
+    "POSIX setsockopt(): SO_LINGER; gVisor tests; see the expectation table",
+    UDS_STREAM | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct linger l = { 5, 5 }, set = { 1, 7 };
+	socklen_t len = sizeof(l);
+
+	bool dflt;
+
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_LINGER, &l, &len));
+	UDS_EQ(len, sizeof(l), "optlen of SO_LINGER");
+	uds_note("default {%d, %d}", l.l_onoff, l.l_linger);
+	dflt = l.l_onoff == 0 && l.l_linger == 0;
+	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_LINGER, &set, sizeof(set)));
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_LINGER, &l, &len));
+	uds_note("read back {%d, %d}", l.l_onoff, l.l_linger);
+	UDS_EXPECT_VALUE("sockopt.linger_default_and_read_back",
+	    dflt && l.l_onoff != 0 && l.l_linger == 7);
+}
+
+UDS_CASE(acceptconn_only_on_listener, "J-17",
+    "SO_ACCEPTCONN reads 1 on a listening socket and 0 on the connecting and the accepted "
+    "socket",
+    "POSIX getsockopt(): SO_ACCEPTCONN reports whether socket listening is enabled",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	UDS_REQUIRE(p->listener != -1, "the kind has no listener");
+	UDS_EQ(get_int(p->listener, SOL_SOCKET, SO_ACCEPTCONN), 1, "SO_ACCEPTCONN of the listener");
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the connecting socket");
+	UDS_EQ(get_int(p->b, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the accepted socket");
+}
+
+UDS_CASE(rcvlowat_default_one_and_settable, "J-18",
+    "SO_RCVLOWAT reads 1 by default; 10 set reads back as 10",
+    "POSIX setsockopt(): SO_RCVLOWAT default 1; Linux socket(7); see the expectation table",
+    ALL_KINDS_ONCE)
+{
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 1, "default SO_RCVLOWAT");
+	UDS_EXPECT_RESULT("sockopt.rcvlowat_settable", setsockopt(p->a, SOL_SOCKET, SO_RCVLOWAT,
+	    &(int){ 10 }, sizeof(int)));
+	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 10, "SO_RCVLOWAT after setting 10");
+}
+
+UDS_CASE(boolean_options_default_off_then_on, "J-19",
+    "Linux: SO_BROADCAST, SO_PASSCRED, SO_NO_CHECK, SO_REUSEADDR and SO_KEEPALIVE read 0 by "
+    "default and 1 after being set to 1",
+    "Linux socket(7): SO_BROADCAST, SO_PASSCRED, SO_NO_CHECK, SO_REUSEADDR, SO_KEEPALIVE",
+    ALL_KINDS_ONCE)
+{
+	static const struct { int opt; const char *name; } opts[] = {
+		{ SO_BROADCAST, "SO_BROADCAST" }, { SO_REUSEADDR, "SO_REUSEADDR" },
+		{ SO_KEEPALIVE, "SO_KEEPALIVE" },
+#ifdef SO_PASSCRED
+		{ SO_PASSCRED, "SO_PASSCRED" },
+#endif
+#ifdef SO_NO_CHECK
+		{ SO_NO_CHECK, "SO_NO_CHECK" },
+#endif
+	};
+
+	uds_require_holds("sockopt.linux_bool_options");
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		UDS_REQUIRE(get_int(p->a, SOL_SOCKET, opts[i].opt) == 0, "%s is not 0 by default",
+		    opts[i].name);
+		set_int(p->a, SOL_SOCKET, opts[i].opt, 1);
+		UDS_REQUIRE(get_int(p->a, SOL_SOCKET, opts[i].opt) == 1, "%s is not 1 after setting 1",
+		    opts[i].name);
+	}
+}
+
+UDS_CASE(oobinline_readable, "J-20",
+    "getsockopt(SO_OOBINLINE) on a UNIX-domain socket succeeds and reads 0 by default",
+    "Linux socket(7): SO_OOBINLINE; see the expectation table",
+    ALL_KINDS_ONCE)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	UDS_EXPECT_RESULT("sockopt.oobinline_get",
+	    getsockopt(p->a, SOL_SOCKET, SO_OOBINLINE, &v, &len));
+	UDS_EQ(v, 0, "default SO_OOBINLINE");
+}
+
+UDS_CASE(unknown_option_enoprotoopt, "J-21",
+    "getsockopt() and setsockopt() of an unknown SOL_SOCKET option (12345) fail with "
+    "ENOPROTOOPT",
+    "POSIX getsockopt()/setsockopt(): ENOPROTOOPT, the option is not supported by the protocol",
+    ALL_KINDS_ONCE)
+{
+	int v = 1;
+	socklen_t len = sizeof(v);
+
+	UDS_FAILS_WITH(ENOPROTOOPT, getsockopt(p->a, SOL_SOCKET, 12345, &v, &len));
+	UDS_FAILS_WITH(ENOPROTOOPT, setsockopt(p->a, SOL_SOCKET, 12345, &v, sizeof(v)));
+}
+
+#ifdef SOL_PACKET
+#define FOREIGN_LEVEL SOL_PACKET
+#else
+#define FOREIGN_LEVEL 263       /* a level no UNIX-domain socket has */
+#endif
+
+UDS_CASE(foreign_level_rejected, "J-22",
+    "getsockopt() and setsockopt() at a protocol level AF_UNIX does not have (SOL_PACKET) fail "
+    "(Linux EOPNOTSUPP)",
+    "observed: Linux net/socket.c do_sock_setsockopt(): no ops->setsockopt -> EOPNOTSUPP, "
+    "gVisor tests; see the expectation table",
+    ALL_KINDS_ONCE)
+{
+	int v = 1;
+	socklen_t len = sizeof(v);
+
+	UDS_EXPECT_RESULT("sockopt.foreign_level", getsockopt(p->a, FOREIGN_LEVEL, 1, &v, &len));
+	UDS_EXPECT_RESULT("sockopt.foreign_level", setsockopt(p->a, FOREIGN_LEVEL, 1, &v, sizeof(v)));
+}
+
+UDS_CASE(ip_level_option_rejected, "J-23",
+    "IP-level options (IPPROTO_IP IP_TTL) on a UNIX-domain socket are rejected; the error is "
+    "recorded per platform",
+    "observed: Linux net/socket.c (no protocol-level handler for AF_UNIX); see the "
+    "expectation table",
+    ALL_KINDS_ONCE)
+{
+	int v = 7;
+	socklen_t len = sizeof(v);
+
+	UDS_EXPECT_RESULT("sockopt.ip_level", setsockopt(p->a, IPPROTO_IP, IP_TTL, &v, sizeof(v)));
+	UDS_EXPECT_RESULT("sockopt.ip_level", getsockopt(p->a, IPPROTO_IP, IP_TTL, &v, &len));
+}
+
+UDS_CASE(bindtodevice_on_unix_socket, "J-23",
+    "SO_BINDTODEVICE with \"lo\" on a UNIX-domain socket: the result is recorded per platform",
+    "observed: Linux net/core/sock.c sock_setbindtodevice() (family-independent); see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef SO_BINDTODEVICE
+	UDS_EXPECT_RESULT("sockopt.bindtodevice",
+	    setsockopt(p->a, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3));
+#else
+	uds_skip("SO_BINDTODEVICE is not defined on this platform");
+#endif
+}
+
+UDS_CASE(short_optlen_for_int_option, "J-24",
+    "getsockopt(SO_TYPE) with optlen 1 either truncates the value to 1 byte (optlen stays 1) "
+    "or fails with EINVAL; recorded per platform",
+    "observed: Linux net/core/sock.c sk_getsockopt() (len = min(len, sizeof(int))); see the "
+    "expectation table",
+    ALL_KINDS_ONCE)
+{
+	unsigned char v[4] = { 0xee, 0xee, 0xee, 0xee };
+	socklen_t len = 1;
+	int rc = getsockopt(p->a, SOL_SOCKET, SO_TYPE, v, &len);
+	int err = errno;
+
+	uds_note("getsockopt() returned %d (%s), optlen %u, bytes %02x %02x", rc,
+	    rc == -1 ? uds_errno_name(err) : "ok", (unsigned)len, v[0], v[1]);
+	UDS_REQUIRE(rc == 0 || err == EINVAL, "getsockopt() failed with %s", uds_errno_name(err));
+	UDS_EQ(v[1], 0xee, "byte past optlen (must not be written)");
+	UDS_EXPECT_VALUE("sockopt.short_optlen_truncates", rc == 0 && len == 1);
+}
+
+UDS_CASE(fionread_stream_counts_unread_bytes, "J-25",
+    "FIONREAD on a stream socket gives the number of unread bytes: 60 after writes of 10, 20 "
+    "and 30 bytes, 35 after reading 25",
+    "Linux unix(7): SIOCINQ (FIONREAD) on SOCK_STREAM returns the amount of queued unread "
+    "data; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+{
+	char buf[30];
+	int n = -1;
+
+	memset(buf, 'n', sizeof(buf));
+	UDS_OK(ioctl(p->b, FIONREAD, &n));
+	UDS_EQ(n, 0, "FIONREAD with nothing queued");
+	uds_send_all(p->a, buf, 10);
+	uds_send_all(p->a, buf, 20);
+	uds_send_all(p->a, buf, 30);
+	UDS_OK(ioctl(p->b, FIONREAD, &n));
+	UDS_EXPECT_VALUE("ioctl.fionread_stream_60", n);
+	uds_recv_all(p->b, buf, 25);
+	UDS_OK(ioctl(p->b, FIONREAD, &n));
+	UDS_EQ(n, 35, "FIONREAD after reading 25 of 60");
+}
+
+UDS_CASE(siocinq_on_listener_einval, "J-26",
+    "Linux: SIOCINQ on a listening stream socket fails with EINVAL",
+    "Linux unix(7): SIOCINQ ... EINVAL on a listening socket",
+    UDS_STREAM | UDS_PATH | UDS_ABSTRACT | UDS_BLOCK_FWD)
+{
+#ifdef SIOCINQ
+	int n = -1;
+
+	UDS_REQUIRE(p->listener != -1, "the kind has no listener");
+	UDS_FAILS_WITH(EINVAL, ioctl(p->listener, SIOCINQ, &n));
+	UDS_OK(ioctl(p->b, SIOCINQ, &n));
+	UDS_EQ(n, 0, "SIOCINQ of the accepted socket");
+#else
+	uds_skip("SIOCINQ is Linux only");
+#endif
+}
+
+/* Queues messages of 10 and 20 bytes and returns FIONREAD of the receiver. */
+static int
+fionread_after_10_and_20(const struct uds_pair *p)
+{
+	char buf[20];
+	int n = -1;
+
+	memset(buf, 'm', sizeof(buf));
+	uds_send_one(p->a, buf, 10);
+	uds_send_one(p->a, buf, 20);
+	uds_wait_readable(p->b);
+	UDS_OK(ioctl(p->b, FIONREAD, &n));
+	uds_note("FIONREAD with records of 10 and 20 bytes queued: %d", n);
+	return n;
+}
+
+UDS_CASE(fionread_dgram_next_datagram, "J-27",
+    "FIONREAD on a datagram socket with datagrams of 10 and 20 bytes queued: Linux gives the "
+    "next datagram's size (10), FreeBSD the payload bytes of all (30)",
+    "Linux unix(7) SIOCINQ and udp(7); FreeBSD tests; see the expectation table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_VALUE("ioctl.fionread_dgram", fionread_after_10_and_20(p));
+}
+
+UDS_CASE(fionread_seqpacket, "J-28",
+    "FIONREAD on a seqpacket socket with records of 10 and 20 bytes queued: the value is "
+    "recorded per platform (Linux 6.18 sums all queued records: 30)",
+    "observed: Linux net/unix/af_unix.c unix_inq_len(); gVisor socket_unix_seqpacket tests "
+    "(catalogue: first record); see the expectation table",
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	UDS_EXPECT_VALUE("ioctl.fionread_seqpacket", fionread_after_10_and_20(p));
+}
+
+UDS_CASE(tiocinq_tiocoutq, "J-29",
+    "Linux: TIOCINQ and TIOCOUTQ read 0 on an empty socket; after one 7-byte message "
+    "TIOCINQ on the receiver reads 7",
+    "observed: Linux af_unix.c unix_ioctl() SIOCINQ/SIOCOUTQ, gVisor tests; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#if defined(TIOCINQ) && defined(TIOCOUTQ)
+	int in = -1, out = -1;
+
+	uds_require_holds("ioctl.tiocinq_tiocoutq");
+	UDS_OK(ioctl(p->b, TIOCINQ, &in));
+	UDS_OK(ioctl(p->a, TIOCOUTQ, &out));
+	UDS_EQ(in, 0, "TIOCINQ of an empty socket");
+	UDS_EQ(out, 0, "TIOCOUTQ of an empty socket");
+	uds_send_one(p->a, "seven..", 7);
+	uds_wait_readable(p->b);
+	UDS_OK(ioctl(p->b, TIOCINQ, &in));
+	UDS_EQ(in, 7, "TIOCINQ after one 7-byte message");
+#else
+	uds_skip("TIOCINQ/TIOCOUTQ are not defined on this platform");
+#endif
+}
+
+UDS_CASE(netdev_ioctl_succeeds_or_enodev, "J-30",
+    "Linux: SIOCGIFINDEX on a UNIX-domain socket works for \"lo\" (or fails with ENODEV) "
+    "and fails with ENODEV for a device that does not exist",
+    "observed: Linux net/socket.c sock_ioctl() -> dev_ioctl(), gVisor tests; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+#ifdef SIOCGIFINDEX
+	struct ifreq ifr;
+	int rc;
+
+	uds_require_holds("ioctl.netdev_on_unix");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	rc = ioctl(p->a, SIOCGIFINDEX, &ifr);
+	UDS_REQUIRE(rc == 0 || errno == ENODEV, "SIOCGIFINDEX(lo) failed with %s",
+	    uds_errno_name(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "nodev%d", (int)getpid() % 1000);
+	UDS_FAILS_WITH(ENODEV, ioctl(p->a, SIOCGIFINDEX, &ifr));
+#else
+	uds_skip("SIOCGIFINDEX is not defined on this platform");
+#endif
+}
+
+UDS_CASE(owner_set_is_owner_read, "J-33",
+    "F_SETOWN with the process id is read back by F_GETOWN; FIOSETOWN/FIOGETOWN and "
+    "SIOCSPGRP/SIOCGPGRP, where defined, read back what they set",
+    "POSIX fcntl(): F_SETOWN, F_GETOWN for sockets; Linux fcntl(2), ioctl",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+	int pid = (int)getpid(), got = 0;
+
+	UDS_OK(fcntl(p->a, F_SETOWN, pid));
+	UDS_EQ(UDS_OK(fcntl(p->a, F_GETOWN)), pid, "F_GETOWN after F_SETOWN(pid)");
+#if defined(FIOSETOWN) && defined(FIOGETOWN)
+	UDS_OK(fcntl(p->b, F_SETOWN, 0));
+	UDS_OK(ioctl(p->b, FIOSETOWN, &pid));
+	UDS_OK(ioctl(p->b, FIOGETOWN, &got));
+	UDS_EQ(got, pid, "FIOGETOWN after FIOSETOWN(pid)");
+#endif
+#if defined(SIOCSPGRP) && defined(SIOCGPGRP)
+	UDS_OK(fcntl(p->b, F_SETOWN, 0));
+	UDS_OK(ioctl(p->b, SIOCSPGRP, &pid));
+	got = 0;
+	UDS_OK(ioctl(p->b, SIOCGPGRP, &got));
+	UDS_EQ(got, pid, "SIOCGPGRP after SIOCSPGRP(pid)");
+#endif
+#if defined(F_SETSIG) && defined(F_GETSIG)
+	UDS_OK(fcntl(p->a, F_SETSIG, SIGUSR1));
+	UDS_EQ(UDS_OK(fcntl(p->a, F_GETSIG)), SIGUSR1, "F_GETSIG after F_SETSIG(SIGUSR1)");
+#endif
+#if defined(F_SETOWN_EX) && defined(F_GETOWN_EX)
+	{
+		struct f_owner_ex own = { F_OWNER_PID, pid }, back = { 0, 0 };
+
+		UDS_OK(fcntl(p->b, F_SETOWN_EX, &own));
+		UDS_OK(fcntl(p->b, F_GETOWN_EX, &back));
+		UDS_EQ(back.type, F_OWNER_PID, "F_GETOWN_EX type");
+		UDS_EQ(back.pid, pid, "F_GETOWN_EX pid");
+	}
+#endif
+	(void)got;
+}
+
+UDS_CASE(so_timestamp_on_every_message, "J-34",
+    "A receiver with SO_TIMESTAMP set gets an SCM_TIMESTAMP control message with every "
+    "message (FreeBSD); recorded per platform and type (Linux: datagrams only)",
+    "FreeBSD unix(4): SO_TIMESTAMP/SO_BINTIME; see the expectation table",
+    UDS_STREAM | UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(SO_TIMESTAMP) && defined(SCM_TIMESTAMP)
+	int got = 0;
+
+	set_int(p->b, SOL_SOCKET, SO_TIMESTAMP, 1);
+	for (int i = 0; i < 2; i++) {
+		char buf[8], ctl[CMSG_SPACE(sizeof(struct timeval)) + 64];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+		    .msg_controllen = sizeof(ctl) };
+
+		uds_send_one(p->a, "ts", 2);
+		uds_wait_readable(p->b);
+		UDS_EQ(UDS_OK(recvmsg(p->b, &msg, 0)), 2, "bytes of one message");
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP)
+				got++;
+	}
+	uds_note("%d of 2 messages carried SCM_TIMESTAMP", got);
+	UDS_EXPECT_VALUE(p->kind->type == SOCK_STREAM ? "sockopt.so_timestamp_stream" :
+	    "sockopt.so_timestamp_dgram", got == 2);
+#else
+	uds_skip("SO_TIMESTAMP/SCM_TIMESTAMP are not defined on this platform");
+#endif
+}
+
+UDS_CASE(so_inq_reports_queue_after_read, "J-31",
+    "Linux SO_INQ: on a stream, each recvmsg() carries SCM_INQ equal to SIOCINQ after the read "
+    "(30 bytes queued, reads of 10: 20, then 10, then 0); datagram and seqpacket sockets "
+    "refuse SO_INQ with ENOPROTOOPT",
+    "observed: Linux net/unix/af_unix.c SO_INQ (recent kernels), kselftests net/af_unix/so_inq",
+    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+{
+#if defined(SO_INQ) && defined(SCM_INQ) && defined(SIOCINQ)
+	int one = 1;
+
+	if (p->kind->type != SOCK_STREAM) {
+		UDS_FAILS_WITH(ENOPROTOOPT, setsockopt(p->b, SOL_SOCKET, SO_INQ, &one, sizeof(one)));
+		return;
+	}
+	if (setsockopt(p->b, SOL_SOCKET, SO_INQ, &one, sizeof(one)) == -1)
+		uds_skip("setsockopt(SO_INQ) on a stream socket failed with %s: not in this kernel",
+		    uds_errno_name(errno));
+	uds_send_all(p->a, "0123456789abcdefghijABCDEFGHIJ", 30);
+	for (int left = 20; left >= 0; left -= 10) {
+		char buf[10], ctl[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+		    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c;
+		int inq = -1, siocinq = -1;
+
+		uds_wait_readable(p->b);
+		UDS_EQ(UDS_OK(recvmsg(p->b, &msg, 0)), 10, "bytes of one read");
+		c = CMSG_FIRSTHDR(&msg);
+		UDS_REQUIRE(c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_INQ,
+		    "recvmsg() carried no SCM_INQ message");
+		memcpy(&inq, CMSG_DATA(c), sizeof(inq));
+		UDS_OK(ioctl(p->b, SIOCINQ, &siocinq));
+		UDS_EQ(inq, left, "SCM_INQ after the read");
+		UDS_EQ(siocinq, left, "SIOCINQ after the read");
+	}
+#else
+	uds_skip("SO_INQ/SCM_INQ are not defined in this platform's headers");
+#endif
+}
