@@ -109,6 +109,15 @@ uds_addr_str(const struct sockaddr_un *sun, socklen_t len)
 	return buf;
 }
 
+/* Why the abstract namespace is absent, for the skip reason. */
+static char abstract_absent[160];
+
+/*
+ * The namespace exists when a bind() to a leading-NUL name succeeds and the
+ * socket then has an abstract name.  Whether it is the right name is for
+ * the cases to check: a kernel that mangles abstract names must fail them,
+ * not skip them.
+ */
 bool
 uds_have_abstract(void)
 {
@@ -120,9 +129,15 @@ uds_have_abstract(void)
 
 		uds_addr_fresh_abstract(&addr);
 		got.len = sizeof(got.sun);
-		have = fd != -1 && bind(fd, (struct sockaddr *)&addr.sun, addr.len) == 0 &&
-		    getsockname(fd, (struct sockaddr *)&got.sun, &got.len) == 0 &&
-		    got.len == addr.len && got.sun.sun_path[0] == '\0';
+		if (fd == -1 || bind(fd, (struct sockaddr *)&addr.sun, addr.len) == -1)
+			snprintf(abstract_absent, sizeof(abstract_absent),
+			    "a bind() to a name with a leading NUL failed with %s", uds_errno_name(errno));
+		else if (getsockname(fd, (struct sockaddr *)&got.sun, &got.len) == -1 ||
+		    got.len <= offsetof(struct sockaddr_un, sun_path) || got.sun.sun_path[0] != '\0')
+			snprintf(abstract_absent, sizeof(abstract_absent),
+			    "a bind() to a name with a leading NUL gave the socket %s",
+			    uds_addr_str(&got.sun, got.len));
+		have = abstract_absent[0] == '\0';
 		if (fd != -1)
 			close(fd);
 	}
@@ -133,9 +148,8 @@ void
 uds_require_abstract(void)
 {
 	if (!uds_have_abstract())
-		uds_skip("the abstract namespace does not exist on this platform "
-		    "(a bind() to a name with a leading NUL did not yield an abstract name); "
-		    "it is a Linux extension, unix(7)");
+		uds_skip("the abstract namespace does not exist on this platform (%s); "
+		    "it is a Linux extension, unix(7)", abstract_absent);
 }
 
 bool

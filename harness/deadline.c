@@ -8,9 +8,24 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+
+int
+uds_deadline_ms(void)
+{
+	static int ms;
+
+	if (ms == 0) {
+		const char *env = getenv("UDS_DEADLINE_MS");
+		long v = env != NULL ? strtol(env, NULL, 10) : 0;
+
+		ms = v >= 200 && v <= 60000 ? (int)v : 5000;
+	}
+	return ms;
+}
 
 void
 uds_deadline(struct timespec *deadline, int ms)

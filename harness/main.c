@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct uds_instance *instances;
 static atf_tc_t *tcs;
@@ -36,6 +37,52 @@ uds_head(atf_tc_t *tc)
 		atf_tc_set_md_var(tc, "require.user", "%s", b->require_user);
 }
 
+#ifdef HAVE_TIMER_CREATE
+static int watchdog_ms;
+
+static void
+on_watchdog(int sig)
+{
+	(void)sig;
+	/* Last resort: the case is stuck in a call that never returned. */
+	atf_tc_fail("watchdog: the case did not finish within %d ms (a blocking call never "
+	    "returned)", watchdog_ms);
+}
+#endif
+
+/*
+ * Every blocking step of a case has a deadline; this one catches the rest:
+ * after three deadlines (and before kyua's own timeout) the case fails
+ * with a clear message instead of hanging until kyua kills it.
+ */
+static void
+watchdog_arm(int timeout_s)
+{
+#ifdef HAVE_TIMER_CREATE
+	struct sigevent sev;
+	struct sigaction sa;
+	struct itimerspec its;
+	timer_t timer;
+
+	watchdog_ms = 3 * UDS_DEADLINE_MS;
+	if (watchdog_ms > (timeout_s - 3) * 1000)
+		watchdog_ms = (timeout_s - 3) * 1000;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watchdog;
+	sigemptyset(&sa.sa_mask);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR2;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = watchdog_ms / 1000;
+	its.it_value.tv_nsec = (long)(watchdog_ms % 1000) * 1000000L;
+	if (sigaction(SIGUSR2, &sa, NULL) == 0 && timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0)
+		timer_settime(timer, 0, &its, NULL);
+#else
+	(void)timeout_s;
+#endif
+}
+
 static void
 uds_body(const atf_tc_t *tc)
 {
@@ -46,6 +93,7 @@ uds_body(const atf_tc_t *tc)
 	 * cases about SIGPIPE install their own disposition. */
 	signal(SIGPIPE, SIG_IGN);
 	atexit(uds_children_kill_all);
+	watchdog_arm(in->behaviour->timeout ? in->behaviour->timeout : UDS_DEFAULT_TIMEOUT);
 	if (in->behaviour->kinds == UDS_NO_KIND) {
 		in->behaviour->body(NULL);
 	} else {

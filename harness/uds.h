@@ -170,7 +170,13 @@ const char *uds_errno_name(int err);
 /* Deadlines: nothing waits without a bound                            */
 /* ------------------------------------------------------------------ */
 
-#define UDS_DEADLINE_MS 5000    /* how long something that must happen may take */
+/*
+ * How long something that must happen may take: 5000 ms, or the value of
+ * the environment variable UDS_DEADLINE_MS (200 to 60000), which the
+ * sensitivity check lowers so that bent behaviour fails sooner.
+ */
+#define UDS_DEADLINE_MS (uds_deadline_ms())
+int uds_deadline_ms(void);
 #define UDS_BLOCK_MS    50      /* how long a call must stay blocked to "block" */
 
 /* poll() for events within ms; returns revents (0 on timeout). */
