@@ -10,13 +10,16 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECTED_STREAM (UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
@@ -303,6 +306,51 @@ UDS_CASE(waitall_waits_for_full_length, "E-10",
 	uds_child_finish(&writer);
 	free(buf);
 	free((void *)arg.data);
+}
+
+struct pause_arg {
+	int tx, rx;
+};
+
+/*
+ * Sends "first", waits until the reader has taken it (its queue is empty:
+ * it is inside recv(MSG_WAITALL) waiting for the rest), then sends "second".
+ * A platform that keeps partial data queued while waiting just gets the
+ * rest after half the deadline.
+ */
+static void
+send_in_two_parts(void *argp)
+{
+	const struct pause_arg *a = argp;
+	struct timespec start, now;
+	int queued = 1;
+
+	uds_send_all(a->tx, "first", 5);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		sched_yield();
+		UDS_OK(ioctl(a->rx, FIONREAD, &queued));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (queued > 0 && (now.tv_sec - start.tv_sec) * 1000 +
+	    (now.tv_nsec - start.tv_nsec) / 1000000 < UDS_DEADLINE_MS / 2);
+	uds_send_all(a->tx, "second", 6);
+}
+
+UDS_CASE(waitall_waits_after_partial_data, "E-10",
+    "recv(MSG_WAITALL) of 11 bytes, with 5 queued and 6 more sent only once the reader has "
+    "taken the first 5, returns all 11 in one call",
+    "POSIX recv(): MSG_WAITALL blocks until the full amount of data can be returned",
+    BLOCKING_STREAM)
+{
+	struct pause_arg arg = { .tx = p->a, .rx = p->b };
+	struct uds_child writer;
+	char buf[16];
+
+	uds_child_start(&writer, send_in_two_parts, &arg);
+	UDS_EQ(UDS_WITHIN_DEADLINE(recv(p->b, buf, 11, MSG_WAITALL)), 11,
+	    "bytes returned by one recv(MSG_WAITALL)");
+	UDS_REQUIRE(memcmp(buf, "firstsecond", 11) == 0, "received \"%.11s\"", buf);
+	uds_child_finish(&writer);
 }
 
 UDS_CASE(waitall_dontwait_empty_would_block, "E-11",
