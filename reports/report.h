@@ -1,0 +1,139 @@
+/*
+ * report.h - the pieces of uds-report shared between its source files.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uds.h"
+
+/* Exit statuses (documented in reports/README.md). */
+enum {
+	EX_OK = 0,
+	EX_USAGE_ = 2,          /* bad command line */
+	EX_MISSING = 3,         /* an input file does not exist or cannot be read */
+	EX_EMPTYDB = 4,         /* a 0-byte results database (interrupted kyua) */
+	EX_NOTDB = 5,           /* not a kyua results database (corrupt, other file) */
+	EX_SCHEMA = 6,          /* a kyua results database of another schema version */
+	EX_BADJSON = 7,         /* a JSON report that does not parse or is incomplete */
+	EX_JSONVER = 8,         /* a JSON report of another schema or schema version */
+	EX_WRITE = 9,           /* an output could not be written */
+	EX_NOMEM = 10,          /* out of memory */
+};
+
+#define REPORT_SCHEMA "uds-conformance-report"
+#define REPORT_SCHEMA_VERSION 1
+#define KYUA_SCHEMA_VERSION 3
+
+enum outcome { O_PASSED, O_FAILED, O_XFAIL, O_SKIPPED, O_BROKEN, O_N };
+extern const char *const outcome_names[O_N];  /* JSON names: passed, failed, ... */
+extern const char *const outcome_words[O_N];  /* for people: passed, failed, expected failure */
+
+struct text {
+	char *s;                /* valid UTF-8, no NUL inside, maybe bounded */
+	size_t bytes;           /* the original size in bytes */
+	bool truncated;
+};
+
+struct tcase {
+	char *program, *name, *behaviour, *kind, *id, *descr, *spec;
+	enum outcome outcome;
+	char *reason;
+	double duration;
+	int64_t row_id;         /* kyua's test_case_id while loading */
+	struct text out, err;
+	/* Expectation for this case's key on the report's platform. */
+	char *key, *exp_what, *exp_value, *exp_basis, *exp_source, *exp_bug, *exp_platform;
+	char *observed;
+};
+
+struct identity {
+	char *sysname, *release, *version, *machine, *libc, *libc_version, *compiler,
+	    *kyua_version, *suite_version, *suite_revision, *date, *user, *expect_platform;
+	long parallelism;       /* -1: unknown */
+};
+
+struct report {
+	struct identity id;
+	struct tcase *cases;
+	size_t ncases;
+	long counts[O_N];
+	double duration;
+};
+
+/* util.c */
+struct buf {
+	char *p;
+	size_t n, cap;
+};
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *arena_strdup(const char *s);
+char *arena_strndup(const char *s, size_t n);
+void arena_free_all(void);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_free(struct buf *b);
+/* Any bytes to valid UTF-8 in the arena: invalid bytes -> U+FFFD, NUL -> U+2400. */
+char *utf8_clean(const void *p, size_t n);
+/* Bounded output: head and tail of at most max bytes, cut on character boundaries. */
+void text_make(struct text *t, const void *p, size_t n, size_t max);
+/* Decodes one code point of valid UTF-8; returns its length. */
+size_t utf8_next(const char *s, uint32_t *cp);
+void put_json_str(struct buf *b, const char *s, bool html_safe);
+void put_xml(struct buf *b, const char *s, bool attr);
+void put_html(struct buf *b, const char *s);
+void put_md(struct buf *b, const char *s, size_t max);
+void put_oneline(struct buf *b, const char *s, size_t max, bool tap);
+_Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes b to path through a temporary file and rename(); dies with EX_WRITE. */
+void write_atomic(const char *path, const struct buf *b);
+const char *area_title(char area);
+int kind_rank(const char *kind);
+extern const char *progname;
+
+/* db.c */
+void load_db(const char *path, struct report *r, size_t max_output);
+void fill_identity(struct identity *id, const char *dbdate, bool reproducible);
+const struct uds_expect_row *expect_row(const char *key);
+void case_expectation(struct tcase *c, enum uds_platform plat);
+void count_report(struct report *r);
+
+/* outputs.c */
+void out_junit(const struct report *r, struct buf *b);
+void out_json(const struct report *r, struct buf *b, bool html_safe, size_t max_output);
+void out_md(const struct report *r, struct buf *b);
+void out_html(const struct report *r, struct buf *b, size_t max_output);
+void out_tap(const struct report *r, struct buf *b);
+
+/* json.c */
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+struct jv {
+	enum jtype t;
+	bool b;
+	double num;
+	char *s;                /* J_STR */
+	size_t n;               /* items in J_ARR / J_OBJ */
+	struct jv *items;       /* J_ARR, J_OBJ values */
+	char **keys;            /* J_OBJ */
+};
+/* Parses text; on error returns false with a message in err. */
+bool json_parse(const char *text, size_t len, struct jv *out, char *err, size_t errlen);
+const struct jv *jget(const struct jv *o, const char *key);
+const char *jstr(const struct jv *o, const char *key);  /* NULL unless a string */
+/* A report from its JSON; dies with EX_BADJSON / EX_JSONVER naming path. */
+void report_from_json(const char *path, struct report *r);
+
+/* compare.c */
+int cmd_compare(int argc, char **argv);
+int cmd_derive(int argc, char **argv);
+
+#endif
