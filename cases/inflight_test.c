@@ -26,30 +26,6 @@
 #define GC_SPEC "observed: Linux net/unix/garbage.c (unix_gc); kselftest net/af_unix/scm_rights.c"
 #define MAX_NODES 8
 
-/* Makes the collector run: a descriptor sent and dropped on a scratch pair. */
-static void
-poke_collector(int type)
-{
-	int sv[2];
-
-	UDS_OK(socketpair(AF_UNIX, type, 0, sv));
-	uds_send_fds(sv[0], &sv[0], 1);         /* a self-reference, closed at once */
-	close(sv[0]);
-	close(sv[1]);
-}
-
-/* The pipe's write end is gone everywhere: its read end reaches end-of-file. */
-static void
-require_collected(int pipe_r, int type)
-{
-	char c;
-
-	if ((uds_poll(pipe_r, POLLIN, UDS_DEADLINE_MS / 2) & (POLLIN | POLLHUP)) == 0)
-		poke_collector(type);
-	uds_wait_readable(pipe_r);
-	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0, "read() on the pipe once the graph is collected");
-}
-
 static void
 require_not_collected(int pipe_r)
 {
@@ -113,7 +89,7 @@ graph_collected(int type, int n, const int (*edges)[2], int nedges, int npipes)
 		require_not_collected(pr[k]);
 	graph_close(&g);
 	for (int k = 0; k < npipes; k++) {
-		require_collected(pr[k], type);
+		uds_require_pipe_released(pr[k]);
 		close(pr[k]);
 	}
 }
@@ -145,7 +121,7 @@ UDS_CASE(pair_ends_sent_over_themselves_reclaimed, "N-02",
 	require_not_collected(fds[0]);
 	close(sv[0]);
 	close(sv[1]);
-	require_collected(fds[0], p->kind->type);
+	uds_require_pipe_released(fds[0]);
 	close(fds[0]);
 }
 
@@ -224,7 +200,7 @@ UDS_CASE(oob_carried_cycle_reclaimed, "N-07",
 	require_not_collected(fds[0]);
 	close(sv[0]);
 	close(sv[1]);
-	require_collected(fds[0], SOCK_STREAM);
+	uds_require_pipe_released(fds[0]);
 	close(fds[0]);
 }
 
@@ -245,7 +221,7 @@ UDS_CASE(listener_embryo_cycle_reclaimed, "N-08",
 	close(c);
 	require_not_collected(fds[0]);
 	close(l);
-	require_collected(fds[0], SOCK_STREAM);
+	uds_require_pipe_released(fds[0]);
 	close(fds[0]);
 }
 

@@ -82,30 +82,6 @@ recv_oob_expect(int fd, char want)
 	UDS_EQ(c, want, "the urgent byte");
 }
 
-/* Makes the collector run: a self-referencing socket sent and dropped. */
-static void
-poke_collector(void)
-{
-	int sv[2];
-
-	UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
-	uds_send_fds(sv[0], &sv[1], 1);
-	close(sv[0]);
-	close(sv[1]);
-}
-
-/* The pipe's write end is gone everywhere: its read end reaches end-of-file. */
-static void
-require_pipe_eof(int pipe_r)
-{
-	char c;
-
-	if ((uds_poll(pipe_r, POLLIN, UDS_DEADLINE_MS / 2) & (POLLIN | POLLHUP)) == 0)
-		poke_collector();
-	uds_wait_readable(pipe_r);
-	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0, "read() on the pipe once its writer is released");
-}
-
 UDS_CASE(gc_vs_msg_peek_keeps_live_socket, "P-01",
     "A self-referencing socket (with a pipe end in its own queue) queued on a live pair: 200 "
     "rounds of MSG_PEEK of it, close of the peeked copy and a collector run leave it intact "
@@ -134,7 +110,7 @@ UDS_CASE(gc_vs_msg_peek_keeps_live_socket, "P-01",
 		UDS_EQ(msg.nfds, 1, "descriptors peeked");
 		UDS_OK(fstat(msg.fds[0], &st));
 		close(msg.fds[0]);
-		poke_collector();
+		uds_gc_nudge();
 	}
 	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while its holder is reachable");
 	uds_recv_fds(p->b, 1, 0, &msg);
@@ -145,7 +121,7 @@ UDS_CASE(gc_vs_msg_peek_keeps_live_socket, "P-01",
 	UDS_REQUIRE(uds_same_file(msg.fds[0], s[1]), "the queue holds the socket itself");
 	close(msg.fds[0]);
 	close(s[1]);                            /* the pipe end is released with its queue */
-	require_pipe_eof(pfd[0]);
+	uds_require_pipe_released(pfd[0]);
 	close(pfd[0]);
 }
 
@@ -210,7 +186,7 @@ UDS_CASE(listener_embryo_oob_cycle_reclaimed, "P-04",
 	close(c);
 	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while the listener is open");
 	close(l);
-	require_pipe_eof(pfd[0]);
+	uds_require_pipe_released(pfd[0]);
 	close(pfd[0]);
 }
 
@@ -541,7 +517,7 @@ UDS_CASE(live_inflight_survives_cycle_churn, "P-06",
 	close(pfd[1]);
 	budget_start(&b, 100, 1000);
 	while (budget_left(&b))
-		poke_collector();
+		uds_gc_nudge();
 	UDS_EQ(uds_poll(pfd[0], POLLIN, 0), 0, "pipe events while its writer is in flight");
 	uds_recv_fds(p->b, 1, 0, &msg);
 	UDS_EQ(msg.nfds, 1, "descriptors received");
@@ -575,7 +551,7 @@ UDS_CASE(oob_cycle_collected_repeatedly, "P-09",
 		close(pfd[1]);
 		close(s[0]);
 		close(s[1]);
-		require_pipe_eof(pfd[0]);
+		uds_require_pipe_released(pfd[0]);
 		close(pfd[0]);
 	}
 }
@@ -705,7 +681,7 @@ UDS_CASE(gc_vs_embryo_connect, "P-03",
 		uds_listen(l, 8);
 		r.listener = l;
 		for (int i = 0; i < 4 && uds_poll(pfd[0], POLLIN, 0) == 0; i++)
-			poke_collector();
+			uds_gc_nudge();
 		r.listener = -1;
 		close(l);
 		UDS_OK(unlink(name.sun.sun_path));
@@ -717,7 +693,7 @@ UDS_CASE(gc_vs_embryo_connect, "P-03",
 	uds_note("%ld listener descriptors sent", r.sent);
 	UDS_REQUIRE(r.bad_errno == 0, "unexpected error %s", uds_errno_name(r.bad_errno));
 	close(pfd[1]);
-	require_pipe_eof(pfd[0]);
+	uds_require_pipe_released(pfd[0]);
 	close(pfd[0]);
 #else
 	uds_skip("needs threads in the C library (Linux build); not built here");

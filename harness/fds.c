@@ -2,14 +2,25 @@
 #include "uds_internal.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
+/* One poll() over every slot: a closed descriptor reports POLLNVAL. */
 void
 uds_fds_snapshot(struct uds_fd_snapshot *snap)
 {
+	static struct pollfd pfd[UDS_FD_SCAN];
+
 	for (int fd = 0; fd < UDS_FD_SCAN; fd++)
-		snap->open[fd] = fcntl(fd, F_GETFD) != -1;
+		pfd[fd] = (struct pollfd){ .fd = fd, .events = 0 };
+	if (poll(pfd, UDS_FD_SCAN, 0) == -1) {
+		for (int fd = 0; fd < UDS_FD_SCAN; fd++)
+			snap->open[fd] = fcntl(fd, F_GETFD) != -1;
+		return;
+	}
+	for (int fd = 0; fd < UDS_FD_SCAN; fd++)
+		snap->open[fd] = !(pfd[fd].revents & POLLNVAL);
 }
 
 int

@@ -134,15 +134,14 @@ find_wanted(int argc, char **argv)
 static atf_error_t
 add_all(atf_tp_t *tp)
 {
-	ninstances = uds_instances(&instances);
-	if (wanted != NULL) {
-		for (size_t i = 0; i < ninstances; i++)
-			if (strlen(instances[i].ident) == wanted_len &&
-			    strncmp(instances[i].ident, wanted, wanted_len) == 0) {
-				instances[0] = instances[i];
-				ninstances = 1;
-				break;
-			}
+	static struct uds_instance one;
+
+	if (wanted != NULL && uds_instance_find(wanted, wanted_len, &one)) {
+		instances = &one;
+		ninstances = 1;
+	} else {
+		/* Listing (-l), or a name that is not ours: atf-c reports it. */
+		ninstances = uds_instances(&instances);
 	}
 	tcs = calloc(ninstances ? ninstances : 1, sizeof(*tcs));
 	if (tcs == NULL)

@@ -30,3 +30,26 @@ uds_require_holds(const char *key)
 
 	UDS_REQUIRE(v == 1, "suite bug: expectation %s is %ld, not 1 (\"holds\")", key, v);
 }
+
+void
+uds_gc_nudge(void)
+{
+	int sv[2];
+
+	/* A socket sent over its own pair and dropped: the collector's cue. */
+	UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	uds_send_fds(sv[0], &sv[1], 1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+void
+uds_require_pipe_released(int pipe_r)
+{
+	char c;
+
+	uds_gc_nudge();
+	uds_wait_readable(pipe_r);
+	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0,
+	    "read() on the pipe once its write end is released everywhere, in flight included");
+}

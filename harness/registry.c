@@ -133,3 +133,34 @@ uds_instances(struct uds_instance **out)
 	*out = list;
 	return n;
 }
+
+bool
+uds_instance_find(const char *ident, size_t len, struct uds_instance *out)
+{
+	struct uds_kind kinds[64];
+
+	for (struct uds_behaviour *b = first; b != NULL; b = b->next) {
+		size_t nk, name_len = strlen(b->name);
+
+		if (len < name_len || strncmp(ident, b->name, name_len) != 0)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->behaviour = b;
+		if (b->kinds == UDS_NO_KIND) {
+			if (len == name_len) {
+				snprintf(out->ident, sizeof(out->ident), "%s", b->name);
+				return true;
+			}
+			continue;
+		}
+		nk = uds_kinds_of(b->kinds, kinds, 64);
+		for (size_t i = 0; i < nk; i++) {
+			snprintf(out->ident, sizeof(out->ident), "%s__%s", b->name, kinds[i].name);
+			if (strlen(out->ident) == len && strncmp(out->ident, ident, len) == 0) {
+				out->kind = kinds[i];
+				return true;
+			}
+		}
+	}
+	return false;
+}

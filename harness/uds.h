@@ -142,6 +142,14 @@ void uds_require_unprivileged(void);
 void *uds_unmapped_page(void);
 /* Skips unless the expectation table says the behaviour holds here (value 1). */
 void uds_require_holds(const char *key);
+/*
+ * In-flight descriptors: nudges the garbage collector (a socket sent over its
+ * own pair and dropped), and requires that a pipe's write end is released
+ * everywhere, in flight included: its read end reaches end of file within
+ * the deadline.
+ */
+void uds_gc_nudge(void);
+void uds_require_pipe_released(int pipe_r);
 /* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
 void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -421,6 +429,8 @@ struct uds_instance {
 	char ident[128];
 };
 size_t uds_instances(struct uds_instance **out);
+/* The one instance named ident (its first len bytes), without listing them all. */
+bool uds_instance_find(const char *ident, size_t len, struct uds_instance *out);
 /* The kinds a mask expands to, in the harness's canonical order. */
 size_t uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max);
 
