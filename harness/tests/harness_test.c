@@ -248,6 +248,42 @@ ATF_TC_BODY(leak_check_sees_a_new_descriptor, tc)
 	UDS_FDS_UNCHANGED(&snap, "after dup()");
 }
 
+ATF_TC_WITHOUT_HEAD(harness_leaks_no_descriptor);
+ATF_TC_BODY(harness_leaks_no_descriptor, tc)
+{
+	struct uds_kind k[64];
+	size_t n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_ANY_MODE |
+	    (uds_have_abstract() ? UDS_ABSTRACT : 0u), k, 64);
+	struct uds_fd_snapshot snap;
+	struct uds_child c;
+	struct uds_msg m;
+	int file;
+
+	uds_have_seqpacket();           /* probes keep nothing open, but run them first */
+	uds_fds_snapshot(&snap);
+	for (size_t i = 0; i < n; i++) {
+		struct uds_pair p;
+
+		uds_pair_open(&k[i], &p);
+		uds_pair_close(&p);
+	}
+	uds_child_start(&c, child_passes, NULL);
+	uds_child_finish(&c);
+	{
+		struct uds_pair p;
+
+		uds_pair_open(&k[0], &p);
+		file = uds_temp_file("x");
+		uds_send_fds(p.a, &file, 1);
+		uds_recv_fds(p.b, 1, 0, &m);
+		ATF_REQUIRE_EQ(m.nfds, 1);
+		close(m.fds[0]);
+		close(file);
+		uds_pair_close(&p);
+	}
+	UDS_FDS_UNCHANGED(&snap, "after a pair of every kind, a child and a descriptor round trip");
+}
+
 ATF_TC_WITHOUT_HEAD(passed_descriptors_are_the_same_files);
 ATF_TC_BODY(passed_descriptors_are_the_same_files, tc)
 {
@@ -322,6 +358,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, at_once_passes_results_through);
 	ATF_TP_ADD_TC(tp, at_once_fails_a_blocked_call);
 	ATF_TP_ADD_TC(tp, leak_check_sees_a_new_descriptor);
+	ATF_TP_ADD_TC(tp, harness_leaks_no_descriptor);
 	ATF_TP_ADD_TC(tp, passed_descriptors_are_the_same_files);
 	ATF_TP_ADD_TC(tp, checks_print_expected_and_errno_names);
 	ATF_TP_ADD_TC(tp, expectation_table_is_well_formed);
