@@ -166,24 +166,6 @@ UDS_CASE(mixed_lowlink_graph_reclaimed, "N-06",
 	graph_collected(p->kind->type, 6, edges, 8, 6);
 }
 
-/* Skips unless AF_UNIX streams accept MSG_OOB. */
-static void
-require_oob(void)
-{
-	int sv[2], err;
-	ssize_t rc;
-
-	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	rc = send(sv[0], "x", 1, MSG_OOB);
-	err = errno;
-	close(sv[0]);
-	close(sv[1]);
-	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
-		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
-		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
-	UDS_EQ(rc, 1, "probe send(MSG_OOB)");
-}
-
 UDS_CASE(oob_carried_cycle_reclaimed, "N-07",
     "A stream socket sent into its own queue on an urgent (MSG_OOB) byte, with a pipe write "
     "end on another urgent byte, everything closed: reclaimed",
@@ -191,7 +173,7 @@ UDS_CASE(oob_carried_cycle_reclaimed, "N-07",
 {
 	int fds[2], sv[2];
 
-	require_oob();
+	uds_require_oob();
 	UDS_OK(pipe(fds));
 	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
 	UDS_EQ(UDS_OK(uds_sendmsg_fds(sv[0], &fds[1], 1, "p", 1, MSG_OOB)), 1, "bytes sent");

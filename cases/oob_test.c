@@ -25,25 +25,6 @@
 #define OOB_SPEC_OBS "observed: Linux net/unix/af_unix.c (CONFIG_AF_UNIX_OOB); " \
 	"kselftest net/af_unix/msg_oob.c"
 
-/* Skips unless send(MSG_OOB) works on a fresh AF_UNIX stream pair (M-01's probe). */
-static void
-require_oob(void)
-{
-	int sv[2], err;
-	ssize_t rc;
-
-	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	rc = send(sv[0], "x", 1, MSG_OOB);
-	err = errno;
-	close(sv[0]);
-	close(sv[1]);
-	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
-		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
-		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
-	UDS_REQUIRE(rc == 1, "probe send(MSG_OOB) returned %zd (%s)", rc,
-	    rc == -1 ? uds_errno_name(err) : "no error");
-}
-
 static void
 send_flags(int fd, const char *s, int flags)
 {
@@ -93,7 +74,7 @@ UDS_CASE(oob_send_probe, "M-01",
     "(af_unix: Add OOB support)",
     OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "u", MSG_OOB);
 	UDS_EQ(poll(&(struct pollfd){ .fd = p->b, .events = POLLPRI }, 1, UDS_DEADLINE_MS), 1,
 	    "descriptors with POLLPRI after the urgent send");
@@ -106,7 +87,7 @@ UDS_CASE(oob_recv_none_pending_einval, "M-02",
     "POSIX recv(): EINVAL, MSG_OOB is set and no out-of-band data is available",
     OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	recv_oob_einval(p->b);
 	send_flags(p->a, "ab", 0);
 	uds_wait_readable(p->b);
@@ -118,7 +99,7 @@ UDS_CASE(oob_byte_read_with_msg_oob, "M-03",
     "One byte sent with MSG_OOB is read by the peer with recv(MSG_OOB), exactly once",
     "POSIX send() MSG_OOB; POSIX recv() MSG_OOB", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "x", MSG_OOB);
 	recv_expect(p->b, MSG_OOB, "x");
 	recv_oob_einval(p->b);
@@ -130,7 +111,7 @@ UDS_CASE(oob_only_last_byte_urgent, "M-04",
     "and recv(MSG_OOB) returns \"o\"",
     OOB_SPEC_OBS " (as TCP: the urgent pointer marks the last byte)", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "hello", MSG_OOB);
 	recv_expect(p->b, 0, "hell");
 	recv_expect(p->b, MSG_OOB, "o");
@@ -142,7 +123,7 @@ UDS_CASE(oob_read_before_preceding_data, "M-05",
     "returns \"ab\"",
     OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
 	recv_expect(p->b, MSG_OOB, "c");
@@ -155,7 +136,7 @@ UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
     "mark (\"ab\"); after recv(MSG_OOB) the next normal read returns \"de\"",
     OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
 	send_flags(p->a, "de", 0);
@@ -170,7 +151,7 @@ UDS_CASE(oob_unread_urgent_byte_skipped, "M-07",
     "non-blocking read with EAGAIN",
     OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
 	send_flags(p->a, "de", 0);
@@ -185,7 +166,7 @@ UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08",
     "returns \"a\"), only \"b\" is urgent",
     OOB_SPEC_OBS " (ex_oob tests)", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "a", MSG_OOB);
 	send_flags(p->a, "b", MSG_OOB);
 	recv_expect(p->b, 0, "a");
@@ -200,7 +181,7 @@ UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
     "(as TCP)",
     OOB_SPEC_OBS " (ex_oob_break)", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "hello", MSG_OOB);
 	send_flags(p->a, "wor", MSG_OOB);
 	send_flags(p->a, "ld", 0);
@@ -214,7 +195,7 @@ UDS_CASE(oob_peek_does_not_consume, "M-10",
     "MSG_PEEK returns \"ab\"; the real reads then return the same bytes",
     OOB_SPEC_OBS " (peek tests)", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
 	recv_expect(p->b, MSG_OOB | MSG_PEEK, "c");
@@ -230,7 +211,7 @@ UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
     "the mark, and 1 at the mark after an earlier urgent byte became ex-OOB",
     "POSIX sockatmark(); " OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
@@ -251,7 +232,7 @@ UDS_CASE(oob_pending_reports_pollpri, "M-12",
     "An urgent byte pending makes poll() report POLLPRI; once it is read POLLPRI is clear",
     "POSIX poll(): POLLPRI, high-priority data; " OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	UDS_EQ(uds_poll(p->b, POLLPRI, 0) & POLLPRI, 0, "POLLPRI before any urgent send");
 	send_flags(p->a, "x", MSG_OOB);
 	UDS_EQ(uds_poll(p->b, POLLPRI, UDS_DEADLINE_MS) & POLLPRI, POLLPRI, "POLLPRI pending");
@@ -275,7 +256,7 @@ UDS_CASE(oob_raises_sigurg_for_owner, "M-13",
 {
 	struct sigaction sa = { .sa_handler = on_sigurg }, old;
 
-	require_oob();
+	uds_require_oob();
 	sigemptyset(&sa.sa_mask);
 	UDS_OK(sigaction(SIGURG, &sa, &old));
 	sigurg_count = 0;
@@ -303,7 +284,7 @@ UDS_CASE(oob_inline_delivers_in_stream, "M-14",
     "stops at the mark (\"ab\"), and the urgent byte follows in the normal stream (\"cd\")",
     "POSIX setsockopt() SO_OOBINLINE; socket(7) SO_OOBINLINE; " OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	set_oobinline(p->b);
 	send_flags(p->a, "ab", 0);
 	send_flags(p->a, "c", MSG_OOB);
@@ -321,7 +302,7 @@ UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15",
     "breaks only at the newest mark (\"a\" then \"bc\"), sockatmark() follows the newest mark",
     OOB_SPEC_OBS " (inline ex_oob tests)", OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	set_oobinline(p->b);
 	send_flags(p->a, "a", MSG_OOB);
 	send_flags(p->a, "b", MSG_OOB);
@@ -342,7 +323,7 @@ UDS_CASE(oob_receiver_close_unread_resets, "M-16",
 	struct uds_pair q;
 	char c;
 
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "x", MSG_OOB);
 	uds_wait_readable(p->b);
 	UDS_OK(close(p->b));
@@ -363,7 +344,7 @@ UDS_CASE(oob_then_nonblocking_read_eagain, "M-19",
     "normal read fails with EAGAIN (the consumed urgent byte is not returned again)",
     OOB_SPEC_OBS, OOB_KINDS)
 {
-	require_oob();
+	uds_require_oob();
 	send_flags(p->a, "z", MSG_OOB);
 	recv_expect(p->b, MSG_OOB, "z");
 	recv_nothing(p->b);
@@ -434,7 +415,7 @@ UDS_CASE(oob_sender_after_receiver_close, "M-17",
 	struct uds_pair q;
 	char c;
 
-	require_oob();
+	uds_require_oob();
 	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
 		uds_note("scenario: %s", sc[i].what);
 		uds_pair_again(p, &q);

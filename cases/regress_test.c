@@ -48,24 +48,6 @@ budget_left(struct budget *b)
 	    (now.tv_nsec - b->start.tv_nsec) / 1000000 < b->ms;
 }
 
-/* Skips unless AF_UNIX streams accept MSG_OOB (CONFIG_AF_UNIX_OOB). */
-static void
-require_oob(void)
-{
-	int sv[2], err;
-	ssize_t rc;
-
-	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	rc = send(sv[0], "x", 1, MSG_OOB);
-	err = errno;
-	close(sv[0]);
-	close(sv[1]);
-	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
-		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
-		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
-	UDS_EQ(rc, 1, "probe send(MSG_OOB)");
-}
-
 static void
 send_oob(int fd, char c)
 {
@@ -133,7 +115,7 @@ UDS_CASE(oob_consumed_twice_then_new_urgent, "P-14",
 {
 	char c;
 
-	require_oob();
+	uds_require_oob();
 	send_oob(p->a, 'A');
 	recv_oob_expect(p->b, 'A');
 	send_oob(p->a, 'B');
@@ -154,7 +136,7 @@ UDS_CASE(consumed_oob_not_returned_again, "P-15",
 {
 	char buf[4];
 
-	require_oob();
+	uds_require_oob();
 	send_oob(p->a, 'x');
 	recv_oob_expect(p->b, 'x');
 	UDS_EQ(UDS_OK(sockatmark(p->b)), 1, "sockatmark() after the urgent byte was read (TCP: 1)");
@@ -175,7 +157,7 @@ UDS_CASE(listener_embryo_oob_cycle_reclaimed, "P-04",
 	struct uds_addr name;
 	int pfd[2], l, c;
 
-	require_oob();
+	uds_require_oob();
 	l = uds_listener(p->kind, &name);
 	c = uds_socket(SOCK_STREAM, false);
 	UDS_OK(pipe(pfd));
@@ -541,7 +523,7 @@ UDS_CASE(oob_cycle_collected_repeatedly, "P-09",
 	struct budget b;
 	int pfd[2], s[2];
 
-	require_oob();
+	uds_require_oob();
 	budget_start(&b, 20, 1500);
 	while (budget_left(&b)) {
 		UDS_OK(pipe(pfd));

@@ -53,3 +53,21 @@ uds_require_pipe_released(int pipe_r)
 	UDS_EQ(UDS_OK(read(pipe_r, &c, 1)), 0,
 	    "read() on the pipe once its write end is released everywhere, in flight included");
 }
+
+void
+uds_require_oob(void)
+{
+	int sv[2], err;
+	ssize_t rc;
+
+	UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	rc = send(sv[0], "x", 1, MSG_OOB);
+	err = errno;
+	close(sv[0]);
+	close(sv[1]);
+	if (rc == -1 && (err == EOPNOTSUPP || err == EINVAL))
+		uds_skip("AF_UNIX MSG_OOB not supported: send(MSG_OOB) failed with %s "
+		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
+	UDS_REQUIRE(rc == 1, "probe send(MSG_OOB) returned %zd (%s)", rc,
+	    rc == -1 ? uds_errno_name(err) : "no error");
+}

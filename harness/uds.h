@@ -150,6 +150,8 @@ void uds_require_holds(const char *key);
  */
 void uds_gc_nudge(void);
 void uds_require_pipe_released(int pipe_r);
+/* Skips unless AF_UNIX stream sockets take MSG_OOB (probed: CONFIG_AF_UNIX_OOB on Linux). */
+void uds_require_oob(void);
 /* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
 void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
