@@ -65,6 +65,16 @@ stream_capacity(const struct uds_pair *p)
 	return most;
 }
 
+/* Milliseconds since start on the monotonic clock. */
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
 /* Byte i of a stream: never periodic at buffer-sized distances. */
 static unsigned char
 pattern_at(size_t i)
@@ -393,7 +403,7 @@ static void
 send_in_two_parts(void *argp)
 {
 	const struct pause_arg *a = argp;
-	struct timespec start, now;
+	struct timespec start;
 	int queued = 1;
 
 	uds_send_all(a->tx, "first", 5);
@@ -401,9 +411,7 @@ send_in_two_parts(void *argp)
 	do {
 		sched_yield();
 		UDS_OK(ioctl(a->rx, FIONREAD, &queued));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (queued > 0 && (now.tv_sec - start.tv_sec) * 1000 +
-	    (now.tv_nsec - start.tv_nsec) / 1000000 < UDS_DEADLINE_MS / 2);
+	} while (queued > 0 && ms_since(&start) < UDS_DEADLINE_MS / 2);
 	uds_send_all(a->tx, "second", 6);
 }
 
@@ -433,16 +441,6 @@ UDS_CASE(waitall_dontwait_empty_would_block, "E-11",
 
 	UDS_EXPECT_RESULT("stream.waitall_dontwait_empty",
 	    UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT)));
-}
-
-/* Milliseconds since start on the monotonic clock. */
-static long
-ms_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
 UDS_CASE(waitall_with_rcvtimeo_returns_partial, "E-12",
