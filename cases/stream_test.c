@@ -3,8 +3,9 @@
  * and in order, no boundaries, zero-length operations, receive flags
  * (MSG_PEEK, MSG_TRUNC, MSG_WAITALL, MSG_DONTWAIT), partial and blocking
  * sends, the calls every type shares (read/write, readv/writev,
- * sendmsg/recvmsg with several iovecs, sendmmsg/recvmmsg), and the Linux
- * peek offset (SO_PEEK_OFF).
+ * sendmsg/recvmsg with several iovecs, sendmmsg/recvmmsg and their limits),
+ * the Linux peek offset (SO_PEEK_OFF), MSG_MORE, and the Linux sendfile()
+ * and splice() into and out of sockets.
  */
 #include "uds.h"
 
@@ -63,6 +64,21 @@ stream_capacity(const struct uds_pair *p)
 				most = (size_t)v;
 		}
 	return most;
+}
+
+/* A call's result for notes: the count, or "-1 (EAGAIN)" with err's name. */
+static const char *
+result_str(long rc, int err)
+{
+	static char bufs[2][48];
+	static int next;
+	char *buf = bufs[next++ % 2];
+
+	if (rc == -1)
+		snprintf(buf, sizeof(bufs[0]), "-1 (%s)", uds_errno_name(err));
+	else
+		snprintf(buf, sizeof(bufs[0]), "%ld", rc);
+	return buf;
 }
 
 /* Milliseconds since start on the monotonic clock. */
@@ -210,8 +226,8 @@ UDS_CASE(zero_length_send_queues_nothing, "E-03",
 	int err = errno;
 	bool queued = (uds_poll(p->b, POLLIN, 0) & POLLIN) != 0;
 
-	uds_note("send() of 0 bytes returned %zd%s%s; the peer %s readable", n,
-	    n == -1 ? " with " : "", n == -1 ? uds_errno_name(err) : "", queued ? "is" : "is not");
+	uds_note("send() of 0 bytes returned %s; the peer %s readable", result_str(n, err),
+	    queued ? "is" : "is not");
 	uds_send_one(p->a, "x", 1);
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 1, "bytes received after the empty send");
 	UDS_EQ(buf[0], 'x', "the byte sent after the empty send");
@@ -461,8 +477,8 @@ UDS_CASE(waitall_with_rcvtimeo_returns_partial, "E-12",
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	n = UDS_WITHIN_DEADLINE(recv(p->b, buf, sizeof(buf), MSG_WAITALL));
 	waited = ms_since(&start);
-	uds_note("recv(MSG_WAITALL, 16 bytes) with 4 queued returned %ld%s%s after %ld ms", n,
-	    n == -1 ? " with " : "", n == -1 ? uds_errno_name(errno) : "", waited);
+	uds_note("recv(MSG_WAITALL, 16 bytes) with 4 queued returned %s after %ld ms",
+	    result_str(n, errno), waited);
 	UDS_EXPECT_VALUE("stream.waitall_rcvtimeo_partial",
 	    n == 4 && memcmp(buf, "part", 4) == 0 && waited >= 10);
 	uds_require_nothing_queued(p->b);
@@ -527,8 +543,7 @@ UDS_CASE(nonblocking_big_send_is_partial, "E-15",
 	ssize_t n = send(p->a, data, total, 0);
 	int err = errno;
 
-	uds_note("send() of %zu bytes returned %zd%s%s", total, n, n == -1 ? " with " : "",
-	    n == -1 ? uds_errno_name(err) : "");
+	uds_note("send() of %zu bytes returned %s", total, result_str(n, err));
 	UDS_EXPECT_VALUE("stream.nonblocking_short_write", n > 0 && (size_t)n < total);
 	UDS_EQ(drain_pattern(p->b), n, "bytes the peer holds after the short send");
 	free(data);
@@ -888,8 +903,7 @@ UDS_CASE(recvmmsg_timeout_after_one_message, "E-26",
 	uds_send_one(p->a, "solo", 4);
 	uds_wait_readable(p->b);
 	n = UDS_AT_ONCE(recvmmsg(p->b, m, 2, 0, &ts));
-	uds_note("recvmmsg() returned %ld%s%s", n, n == -1 ? " with " : "",
-	    n == -1 ? uds_errno_name(errno) : "");
+	uds_note("recvmmsg() returned %s", result_str(n, errno));
 	UDS_EXPECT_VALUE("mmsg.recvmmsg_timeout_after_one", n);
 	UDS_EQ(m[0].msg_len, 4, "msg_len of the message received");
 	UDS_REQUIRE(memcmp(bufs[0], "solo", 4) == 0, "received \"%.4s\"", bufs[0]);
@@ -1015,8 +1029,7 @@ UDS_CASE(msg_ctrunc_as_input_flag_ignored, "E-30",
 	m.msg_iov = &siov;
 	m.msg_iovlen = 1;
 	sent = sendmsg(p->a, &m, MSG_CTRUNC);
-	uds_note("sendmsg(MSG_CTRUNC) of 6 bytes returned %ld%s%s", sent, sent == -1 ? " with " : "",
-	    sent == -1 ? uds_errno_name(errno) : "");
+	uds_note("sendmsg(MSG_CTRUNC) of 6 bytes returned %s", result_str(sent, errno));
 	UDS_EXPECT_VALUE("msg.ctrunc_input_ignored", sent == 6);
 	m.msg_iov = &riov;
 	m.msg_control = cbuf;
@@ -1271,8 +1284,8 @@ UDS_CASE(send_msg_more_is_recorded, "E-37",
 	bool at_once = (uds_poll(p->b, POLLIN, 0) & POLLIN) != 0;
 	char buf[8];
 
-	uds_note("send(MSG_MORE) of 4 bytes returned %ld%s%s; the peer %s readable at once", rc,
-	    rc == -1 ? " with " : "", rc == -1 ? uds_errno_name(err) : "", at_once ? "was" : "was not");
+	uds_note("send(MSG_MORE) of 4 bytes returned %s; the peer %s readable at once",
+	    result_str(rc, err), at_once ? "was" : "was not");
 	UDS_REQUIRE(rc == -1 || rc == 4, "send(MSG_MORE) of 4 bytes returned %ld", rc);
 	uds_send_one(p->a, "!", 1);
 	if (rc == 4) {
