@@ -3,12 +3,14 @@
  * and in order, no boundaries, zero-length operations, receive flags
  * (MSG_PEEK, MSG_TRUNC, MSG_WAITALL, MSG_DONTWAIT), partial and blocking
  * sends, the calls every type shares (read/write, readv/writev,
- * sendmsg/recvmsg with several iovecs, sendmmsg/recvmmsg), and the Linux
- * peek offset (SO_PEEK_OFF).
+ * sendmsg/recvmsg with several iovecs, sendmmsg/recvmmsg and their limits),
+ * the Linux peek offset (SO_PEEK_OFF), MSG_MORE, and the Linux sendfile()
+ * and splice() into and out of sockets.
  */
 #include "uds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#ifdef __linux__
+#include <sys/sendfile.h>
+#endif
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -58,6 +64,31 @@ stream_capacity(const struct uds_pair *p)
 				most = (size_t)v;
 		}
 	return most;
+}
+
+/* A call's result for notes: the count, or "-1 (EAGAIN)" with err's name. */
+static const char *
+result_str(long rc, int err)
+{
+	static char bufs[2][48];
+	static int next;
+	char *buf = bufs[next++ % 2];
+
+	if (rc == -1)
+		snprintf(buf, sizeof(bufs[0]), "-1 (%s)", uds_errno_name(err));
+	else
+		snprintf(buf, sizeof(bufs[0]), "%ld", rc);
+	return buf;
+}
+
+/* Milliseconds since start on the monotonic clock. */
+static long
+ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
 /* Byte i of a stream: never periodic at buffer-sized distances. */
@@ -195,8 +226,8 @@ UDS_CASE(zero_length_send_queues_nothing, "E-03",
 	int err = errno;
 	bool queued = (uds_poll(p->b, POLLIN, 0) & POLLIN) != 0;
 
-	uds_note("send() of 0 bytes returned %zd%s%s; the peer %s readable", n,
-	    n == -1 ? " with " : "", n == -1 ? uds_errno_name(err) : "", queued ? "is" : "is not");
+	uds_note("send() of 0 bytes returned %s; the peer %s readable", result_str(n, err),
+	    queued ? "is" : "is not");
 	uds_send_one(p->a, "x", 1);
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 1, "bytes received after the empty send");
 	UDS_EQ(buf[0], 'x', "the byte sent after the empty send");
@@ -221,6 +252,31 @@ UDS_CASE(peek_returns_data_and_leaves_it, "E-04",
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 8, "bytes received after peeking");
 	UDS_REQUIRE(memcmp(buf, "peekaboo", 8) == 0, "receive after peek got \"%.8s\"", buf);
 	uds_require_nothing_queued(p->b);
+}
+
+UDS_CASE(peek_spans_separate_writes, "E-05",
+    "With \"abc\", \"def\" and \"ghi\" written separately to a stream, one 16-byte "
+    "recv(MSG_PEEK) returns all 9 bytes (Linux 4.3 and later; older kernels stopped at the "
+    "first write), and the receive that follows takes the same 9",
+    "observed: Linux commit 9f389e35674f (af_unix: return data from multiple SKBs on recv() "
+    "with MSG_PEEK flag); see the expectation table",
+    CONNECTED_STREAM)
+{
+	char buf[16], again[16];
+	ssize_t n;
+
+	uds_send_one(p->a, "abc", 3);
+	uds_send_one(p->a, "def", 3);
+	uds_send_one(p->a, "ghi", 3);
+	memset(buf, 0, sizeof(buf));
+	n = uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK);
+	uds_note("one 16-byte peek after three 3-byte writes returned %zd bytes", n);
+	UDS_REQUIRE(n <= 9 && memcmp(buf, "abcdefghi", (size_t)n) == 0,
+	    "the peek returned \"%.*s\", not a prefix of \"abcdefghi\"", (int)n, buf);
+	uds_recv_all(p->b, again, 9);
+	UDS_REQUIRE(memcmp(again, "abcdefghi", 9) == 0, "received \"%.9s\" after the peek", again);
+	uds_require_nothing_queued(p->b);
+	UDS_EXPECT_VALUE("stream.peek_spans_writes", n);
 }
 
 UDS_CASE(stream_recv_ignores_msg_trunc, "E-06",
@@ -268,6 +324,47 @@ UDS_CASE(zero_length_recv_consumes_nothing, "E-07",
 		holds = false;
 	}
 	UDS_EXPECT_VALUE("stream.zero_length_recv_queued", holds);
+}
+
+/* recvmsg() of 0 data bytes with ctl bytes of control space; errno kept. */
+static ssize_t
+recvmsg_zero(int fd, int flags, size_t ctl)
+{
+	char cbuf[256];
+	struct iovec iov = { cbuf, 0 };
+	struct msghdr m;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctl ? cbuf : NULL;
+	m.msg_controllen = ctl;
+	return recvmsg(fd, &m, flags);
+}
+
+UDS_CASE(zero_length_recv_empty_nonblocking_would_block, "E-08",
+    "On an empty non-blocking stream, recvmsg() of 0 bytes fails with EAGAIN (not 0) for "
+    "flags 0, MSG_PEEK, MSG_TRUNC and MSG_PEEK|MSG_TRUNC, with and without control space, "
+    "while read() of 0 bytes returns 0",
+    "observed: gVisor tests, Linux unix_stream_read_generic() and sock_read_iter(); POSIX "
+    "read() (nbyte 0 may return 0); see the expectation table",
+    NONBLOCK_STREAM)
+{
+	static const int combos[] = { 0, MSG_PEEK, MSG_TRUNC, MSG_PEEK | MSG_TRUNC };
+	static const size_t ctls[] = { 0, 64 };
+	char buf[4];
+
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 2; j++) {
+			uds_note("recvmsg() of 0 bytes, flags %#x, %zu bytes of control space",
+			    (unsigned)combos[i], ctls[j]);
+			UDS_EXPECT_RESULT("stream.zero_length_recv_empty_nonblock",
+			    UDS_AT_ONCE(recvmsg_zero(p->b, combos[i], ctls[j])));
+		}
+	uds_expect_eof("stream.zero_length_read_empty", UDS_AT_ONCE(read(p->b, buf, 0)));
+	uds_send_one(p->a, "z", 1);
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 1, "bytes received after the empty calls");
+	UDS_EQ(buf[0], 'z', "the byte received after the empty calls");
 }
 
 UDS_CASE(zero_length_recv_after_peer_shut_wr, "E-09",
@@ -322,7 +419,7 @@ static void
 send_in_two_parts(void *argp)
 {
 	const struct pause_arg *a = argp;
-	struct timespec start, now;
+	struct timespec start;
 	int queued = 1;
 
 	uds_send_all(a->tx, "first", 5);
@@ -330,9 +427,7 @@ send_in_two_parts(void *argp)
 	do {
 		sched_yield();
 		UDS_OK(ioctl(a->rx, FIONREAD, &queued));
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (queued > 0 && (now.tv_sec - start.tv_sec) * 1000 +
-	    (now.tv_nsec - start.tv_nsec) / 1000000 < UDS_DEADLINE_MS / 2);
+	} while (queued > 0 && ms_since(&start) < UDS_DEADLINE_MS / 2);
 	uds_send_all(a->tx, "second", 6);
 }
 
@@ -362,6 +457,31 @@ UDS_CASE(waitall_dontwait_empty_would_block, "E-11",
 
 	UDS_EXPECT_RESULT("stream.waitall_dontwait_empty",
 	    UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT)));
+}
+
+UDS_CASE(waitall_with_rcvtimeo_returns_partial, "E-12",
+    "With SO_RCVTIMEO of 20 ms and 4 bytes queued, recv(MSG_WAITALL) of 16 bytes waits for "
+    "the timeout and then returns the 4 bytes it has, not an error",
+    "observed: gVisor tests, Linux unix_stream_read_generic() (a timeout ends the wait with "
+    "what was copied); socket(7) SO_RCVTIMEO; see the expectation table",
+    BLOCKING_STREAM)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 20000 };
+	struct timespec start;
+	char buf[16];
+	long n, waited;
+
+	UDS_OK(setsockopt(p->b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	uds_send_one(p->a, "part", 4);
+	uds_wait_readable(p->b);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	n = UDS_WITHIN_DEADLINE(recv(p->b, buf, sizeof(buf), MSG_WAITALL));
+	waited = ms_since(&start);
+	uds_note("recv(MSG_WAITALL, 16 bytes) with 4 queued returned %s after %ld ms",
+	    result_str(n, errno), waited);
+	UDS_EXPECT_VALUE("stream.waitall_rcvtimeo_partial",
+	    n == 4 && memcmp(buf, "part", 4) == 0 && waited >= 10);
+	uds_require_nothing_queued(p->b);
 }
 
 UDS_CASE(recv_returns_what_is_queued, "E-13",
@@ -423,8 +543,7 @@ UDS_CASE(nonblocking_big_send_is_partial, "E-15",
 	ssize_t n = send(p->a, data, total, 0);
 	int err = errno;
 
-	uds_note("send() of %zu bytes returned %zd%s%s", total, n, n == -1 ? " with " : "",
-	    n == -1 ? uds_errno_name(err) : "");
+	uds_note("send() of %zu bytes returned %s", total, result_str(n, err));
 	UDS_EXPECT_VALUE("stream.nonblocking_short_write", n > 0 && (size_t)n < total);
 	UDS_EQ(drain_pattern(p->b), n, "bytes the peer holds after the short send");
 	free(data);
@@ -479,6 +598,37 @@ UDS_CASE(sendto_with_address_on_connected_stream, "E-17",
 	} else {
 		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the connected peer");
 		UDS_EQ(c, 'x', "the byte at the connected peer");
+	}
+	UDS_REQUIRE(!(uds_poll(listener, POLLIN, 0) & POLLIN),
+	    "the listener named by sendto() got a connection");
+	close(listener);
+}
+
+UDS_CASE(sendto_on_unconnected_stream, "E-18",
+    "sendto() on a never-connected stream socket (bound or not) to a live listener, to a "
+    "path where nothing exists and to an unused abstract name fails the same way each time: "
+    "EOPNOTSUPP on Linux (never ENOENT), and the listener gets no connection",
+    "POSIX sendto(): ENOTCONN for a connection-mode socket that is not connected; observed: "
+    "gVisor tests, Linux unix_stream_sendmsg(); see the expectation table",
+    UDS_STREAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr live, missing, bname;
+	int listener = uds_listener(p->kind, &live);
+	const int senders[2] = { p->a, p->b };
+
+	uds_addr_fresh_path(&bname);
+	uds_bind(p->b, &bname);
+	for (int i = 0; i < 2; i++) {
+		UDS_EXPECT_RESULT("stream.sendto_unconnected", sendto(senders[i], "x", 1, 0,
+		    (struct sockaddr *)&live.sun, live.len));
+		uds_addr_fresh_path(&missing);
+		UDS_EXPECT_RESULT("stream.sendto_unconnected", sendto(senders[i], "x", 1, 0,
+		    (struct sockaddr *)&missing.sun, missing.len));
+		if (uds_have_abstract()) {
+			uds_addr_fresh_abstract(&missing);
+			UDS_EXPECT_RESULT("stream.sendto_unconnected", sendto(senders[i], "x", 1,
+			    0, (struct sockaddr *)&missing.sun, missing.len));
+		}
 	}
 	UDS_REQUIRE(!(uds_poll(listener, POLLIN, 0) & POLLIN),
 	    "the listener named by sendto() got a connection");
@@ -566,6 +716,29 @@ UDS_CASE(sendmsg_recvmsg_several_iovecs, "E-21",
 	uds_require_nothing_queued(p->b);
 }
 
+UDS_CASE(send_from_mapping_past_eof_efault, "E-22",
+    "send() of 16 bytes from the second page of a 2-page shared mapping of a 1-byte file "
+    "(past the file's end) fails with EFAULT and queues nothing; a send from the first page "
+    "works",
+    "observed: gVisor tests (a copy from a mapping past end of file faults); see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = uds_temp_file("m");
+	char *map = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
+	char c;
+
+	UDS_REQUIRE(map != MAP_FAILED, "mmap() of the file failed: %s", uds_errno_name(errno));
+	UDS_EXPECT_RESULT("send.mapping_past_eof", send(p->a, map + page, 16, 0));
+	uds_require_nothing_queued(p->b);
+	UDS_EQ(UDS_OK(send(p->a, map, 1, 0)), 1, "bytes sent from inside the file");
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes received");
+	UDS_EQ(c, 'm', "the byte sent from inside the file");
+	UDS_OK(munmap(map, 2 * page));
+	close(fd);
+}
+
 UDS_CASE(sendmmsg_recvmmsg_move_several_messages, "E-23",
     "One sendmmsg() of 3 messages returns 3, and one recvmmsg() with 3 buffers of their "
     "lengths returns 3 with each message in its own buffer",
@@ -599,6 +772,172 @@ UDS_CASE(sendmmsg_recvmmsg_move_several_messages, "E-23",
 		    "message %d is \"%s\", expected \"%s\"", i, bufs[i], words[i]);
 	}
 	uds_require_nothing_queued(p->b);
+#else
+	uds_skip("sendmmsg()/recvmmsg() are not available on this platform");
+#endif
+}
+
+#if defined(__linux__) || defined(MSG_WAITFORONE)
+#define MMSG_MANY 1100          /* more than UIO_MAXIOV (1024) */
+#define MMSG_END  UINT32_MAX    /* the index that ends the reader's count */
+#define MSG_LEN_UNSET 0xdead    /* msg_len preset: the call did not write it */
+
+/*
+ * A child that receives 4-byte indexes 0, 1, 2 ... until MMSG_END, then the
+ * count the sender says it sent, and requires the two counts agree.
+ */
+static void
+count_indexes(void *argp)
+{
+	int fd = *(const int *)argp;
+	uint32_t v, n = 0, claimed;
+
+	for (;;) {
+		uds_recv_all(fd, &v, sizeof(v));
+		if (v == MMSG_END)
+			break;
+		UDS_EQ(v, n, "index of the next message received");
+		n++;
+	}
+	uds_recv_all(fd, &claimed, sizeof(claimed));
+	UDS_EQ(n, claimed, "messages received (expected: the count sendmmsg() returned)");
+}
+
+/* count receive slots of 8 bytes each in m, with msg_len preset to MSG_LEN_UNSET. */
+static void
+mmsg_slots(struct mmsghdr *m, struct iovec *iov, char (*bufs)[8], int count)
+{
+	memset(m, 0, sizeof(*m) * (size_t)count);
+	memset(bufs, 0, 8 * (size_t)count);
+	for (int i = 0; i < count; i++) {
+		iov[i] = (struct iovec){ bufs[i], 8 };
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+		m[i].msg_len = MSG_LEN_UNSET;
+	}
+}
+#endif
+
+UDS_CASE(sendmmsg_caps_at_uio_maxiov, "E-24",
+    "sendmmsg() of 1100 4-byte messages, while a child drains the peer, returns 1024 "
+    "(UIO_MAXIOV); the child receives exactly that many, in order, and the first message "
+    "past the count keeps its msg_len unset",
+    "Linux sendmmsg(2) NOTES: vlen is capped to UIO_MAXIOV (1024); see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#if defined(__linux__) || defined(MSG_WAITFORONE)
+	static struct mmsghdr out[MMSG_MANY];
+	static struct iovec iov[MMSG_MANY];
+	static uint32_t idx[MMSG_MANY];
+	const uint32_t end = MMSG_END;
+	struct uds_child reader;
+	uint32_t sent;
+	long rc;
+
+	memset(out, 0, sizeof(out));
+	for (int i = 0; i < MMSG_MANY; i++) {
+		idx[i] = (uint32_t)i;
+		iov[i] = (struct iovec){ &idx[i], sizeof(idx[i]) };
+		out[i].msg_hdr.msg_iov = &iov[i];
+		out[i].msg_hdr.msg_iovlen = 1;
+		out[i].msg_len = MSG_LEN_UNSET;
+	}
+	uds_child_start(&reader, count_indexes, &p->b);
+	rc = UDS_OK(UDS_WITHIN_DEADLINE(sendmmsg(p->a, out, MMSG_MANY, 0)));
+	sent = (uint32_t)rc;
+	uds_send_one(p->a, &end, sizeof(end));
+	uds_send_one(p->a, &sent, sizeof(sent));
+	uds_child_finish(&reader);
+	uds_note("sendmmsg() of %d messages returned %ld", MMSG_MANY, rc);
+	UDS_REQUIRE(rc > 0, "sendmmsg() sent no message");
+	UDS_EQ(out[rc - 1].msg_len, 4, "msg_len of the last message sent");
+	if (rc < MMSG_MANY)
+		UDS_EQ(out[rc].msg_len, MSG_LEN_UNSET, "msg_len of the first message not sent");
+	UDS_EXPECT_VALUE("mmsg.sendmmsg_cap", rc);
+#else
+	uds_skip("sendmmsg()/recvmmsg() are not available on this platform");
+#endif
+}
+
+UDS_CASE(recvmmsg_invalid_timeout_einval, "E-25",
+    "recvmmsg() with a message queued and a timeout whose tv_nsec is 1000000000, or -1, "
+    "fails at once with EINVAL and consumes nothing",
+    "Linux recvmmsg(2) ERRORS: EINVAL timeout is invalid; see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#if defined(__linux__) || defined(MSG_WAITFORONE)
+	struct timespec too_big = { 0, 1000000000L }, negative = { 0, -1 };
+	struct mmsghdr m[2];
+	struct iovec iov[2];
+	char bufs[2][8], c;
+
+	mmsg_slots(m, iov, bufs, 2);
+	uds_send_one(p->a, "q", 1);
+	uds_wait_readable(p->b);
+	UDS_EXPECT_RESULT("mmsg.recvmmsg_bad_timeout", UDS_AT_ONCE(recvmmsg(p->b, m, 2, 0, &too_big)));
+	UDS_EXPECT_RESULT("mmsg.recvmmsg_bad_timeout", UDS_AT_ONCE(recvmmsg(p->b, m, 2, 0, &negative)));
+	UDS_EQ(m[0].msg_len, MSG_LEN_UNSET, "msg_len of the first slot after the failures");
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes still queued after the failed calls");
+	UDS_EQ(c, 'q', "the byte still queued");
+#else
+	uds_skip("sendmmsg()/recvmmsg() are not available on this platform");
+#endif
+}
+
+UDS_CASE(recvmmsg_timeout_after_one_message, "E-26",
+    "recvmmsg() of up to 2 messages with a 1 ns timeout and one 4-byte message queued "
+    "returns 1 at once: the timeout has expired after the first message, so it does not wait "
+    "for the second",
+    "Linux recvmmsg(2): the timeout is checked after the receipt of each datagram; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#if defined(__linux__) || defined(MSG_WAITFORONE)
+	struct timespec ts = { 0, 1 };
+	struct mmsghdr m[2];
+	struct iovec iov[2];
+	char bufs[2][8];
+	long n;
+
+	mmsg_slots(m, iov, bufs, 2);
+	uds_send_one(p->a, "solo", 4);
+	uds_wait_readable(p->b);
+	n = UDS_AT_ONCE(recvmmsg(p->b, m, 2, 0, &ts));
+	uds_note("recvmmsg() returned %s", result_str(n, errno));
+	UDS_EXPECT_VALUE("mmsg.recvmmsg_timeout_after_one", n);
+	UDS_EQ(m[0].msg_len, 4, "msg_len of the message received");
+	UDS_REQUIRE(memcmp(bufs[0], "solo", 4) == 0, "received \"%.4s\"", bufs[0]);
+	UDS_EQ(m[1].msg_len, MSG_LEN_UNSET, "msg_len of the second slot (nothing received)");
+#else
+	uds_skip("sendmmsg()/recvmmsg() are not available on this platform");
+#endif
+}
+
+UDS_CASE(recvmmsg_timeout_without_message_blocks, "E-27",
+    "recvmmsg() on an empty blocking socket with a 1 ms timeout does not return when the "
+    "timeout expires: Linux keeps blocking (the timeout is only checked after a message), "
+    "so the harness's signal ends it with EINTR; the socket then works normally",
+    "Linux recvmmsg(2) BUGS: the timeout is checked only after the receipt of each datagram; "
+    "see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#if defined(__linux__) || defined(MSG_WAITFORONE)
+	struct timespec ts = { 0, 1000000L };   /* 1 ms: far below UDS_BLOCK_MS */
+	long want = uds_expected_value("mmsg.recvmmsg_timeout_no_message");
+	struct mmsghdr m[2];
+	struct iovec iov[2];
+	char bufs[2][8], c;
+
+	mmsg_slots(m, iov, bufs, 2);
+	if (want == UDS_BLOCKS_V)
+		UDS_BLOCKS(recvmmsg(p->b, m, 2, 0, &ts));
+	else
+		UDS_EXPECT_RESULT("mmsg.recvmmsg_timeout_no_message",
+		    UDS_WITHIN_DEADLINE(recvmmsg(p->b, m, 2, 0, &ts)));
+	UDS_EQ(m[0].msg_len, MSG_LEN_UNSET, "msg_len of the first slot (nothing received)");
+	uds_send_one(p->a, "n", 1);
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes received after the timed-out call");
+	UDS_EQ(c, 'n', "the byte received after the timed-out call");
 #else
 	uds_skip("sendmmsg()/recvmmsg() are not available on this platform");
 #endif
@@ -671,6 +1010,38 @@ UDS_CASE(recvmsg_keeps_callers_iov_len, "E-29",
 	    iov[1].iov_len);
 	UDS_EXPECT_VALUE("recvmsg.iov_len_unchanged", iov[0].iov_len == 4 &&
 	    iov[1].iov_len == 100 && iov[0].iov_base == head && iov[1].iov_base == tail);
+}
+
+UDS_CASE(msg_ctrunc_as_input_flag_ignored, "E-30",
+    "sendmsg(MSG_CTRUNC) of 6 bytes sends them, and recvmsg(MSG_CTRUNC) with 64 bytes of "
+    "control space and no control data queued returns them with msg_flags 0 and "
+    "msg_controllen 0",
+    "observed: gVisor tests; Linux ____sys_recvmsg() builds msg_flags from the result, not "
+    "from the input flags; see the expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	char buf[16], cbuf[64];
+	struct iovec siov = { (void *)"ctrunc", 6 }, riov = { buf, sizeof(buf) };
+	struct msghdr m;
+	long sent, got;
+
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &siov;
+	m.msg_iovlen = 1;
+	sent = sendmsg(p->a, &m, MSG_CTRUNC);
+	uds_note("sendmsg(MSG_CTRUNC) of 6 bytes returned %s", result_str(sent, errno));
+	UDS_EXPECT_VALUE("msg.ctrunc_input_ignored", sent == 6);
+	m.msg_iov = &riov;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	uds_wait_readable(p->b);
+	got = UDS_OK(recvmsg(p->b, &m, MSG_CTRUNC));
+	uds_note("recvmsg(MSG_CTRUNC) returned %ld, msg_flags %#x, msg_controllen %zu", got,
+	    (unsigned)m.msg_flags, (size_t)m.msg_controllen);
+	UDS_EQ(got, 6, "bytes received");
+	UDS_REQUIRE(memcmp(buf, "ctrunc", 6) == 0, "received \"%.6s\"", buf);
+	UDS_EQ(m.msg_controllen, 0, "msg_controllen (no control data was queued)");
+	UDS_EXPECT_VALUE("msg.ctrunc_input_ignored", m.msg_flags == 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -820,5 +1191,210 @@ UDS_CASE(peek_offset_stops_at_record_end, "E-35",
 	UDS_EXPECT_VALUE("peek_off.record_mid_message_trunc", (flags & MSG_TRUNC) != 0);
 #else
 	uds_skip("SO_PEEK_OFF is a Linux interface, absent here");
+#endif
+}
+
+#ifdef SO_PEEK_OFF
+struct peek_feed {
+	int fd;
+	const char *data;
+	size_t len;
+};
+
+/*
+ * A child that waits until its parent sleeps in a call (state S in
+ * /proc/<ppid>/stat, within half the deadline), requires that it did, then
+ * sends the feed.
+ */
+static void
+send_when_parent_sleeps(void *argp)
+{
+	const struct peek_feed *f = argp;
+	char path[64], line[512], *paren;
+	struct timespec start;
+	bool asleep = false;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)getppid());
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!asleep && ms_since(&start) < UDS_DEADLINE_MS / 2) {
+		FILE *st = fopen(path, "r");
+
+		if (st == NULL)
+			uds_skip("cannot tell whether the parent blocks: %s: %s", path,
+			    uds_errno_name(errno));
+		if (fgets(line, sizeof(line), st) != NULL && (paren = strrchr(line, ')')) != NULL)
+			asleep = paren[1] == ' ' && paren[2] == 'S';
+		fclose(st);
+		sched_yield();
+	}
+	UDS_REQUIRE(asleep, "the parent's peek did not block within %d ms", UDS_DEADLINE_MS / 2);
+	uds_send_all(f->fd, f->data, f->len);
+}
+#endif
+
+UDS_CASE(blocking_peek_past_queued_data_waits, "E-36",
+    "With \"abc\" queued and SO_PEEK_OFF 3, a blocking 8-byte recv(MSG_PEEK) waits; once it "
+    "sleeps a child sends \"d\" (stream: it returns with that one byte) or the record "
+    "\"defg\", and the peek returns exactly that from the offset; a normal receive still "
+    "starts with \"abc\"",
+    "observed: Linux tools/testing/selftests/net/af_unix/so_peek_off.c (blocking peeks at "
+    "an offset); socket(7) SO_PEEK_OFF",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef SO_PEEK_OFF
+	bool stream = p->kind->type == SOCK_STREAM;
+	struct peek_feed feed = { p->a, stream ? "d" : "defg", stream ? 1 : 4 };
+	struct uds_child sender;
+	char buf[8];
+
+	uds_send_one(p->a, "abc", 3);
+	uds_wait_readable(p->b);
+	peek_off_set(p->b, 3);
+	memset(buf, 0, sizeof(buf));
+	uds_child_start(&sender, send_when_parent_sleeps, &feed);
+	UDS_EQ(UDS_OK(UDS_WITHIN_DEADLINE(recv(p->b, buf, sizeof(buf), MSG_PEEK))), feed.len,
+	    "bytes of the blocking peek at offset 3");
+	UDS_REQUIRE(memcmp(buf, feed.data, feed.len) == 0,
+	    "the peek at offset 3 returned \"%.8s\", expected \"%s\"", buf, feed.data);
+	uds_child_finish(&sender);
+	UDS_EQ(sockopt_int(p->b, SOL_SOCKET, SO_PEEK_OFF), 3 + feed.len,
+	    "peek offset after the peek");
+	UDS_EQ(uds_recv_one(p->b, buf, 3, 0), 3, "bytes of the first normal receive");
+	UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "the first normal receive got \"%.3s\"", buf);
+#else
+	uds_skip("SO_PEEK_OFF is a Linux interface, absent here");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* MSG_MORE, sendfile(), splice()                                      */
+/* ------------------------------------------------------------------ */
+
+UDS_CASE(send_msg_more_is_recorded, "E-37",
+    "send(MSG_MORE) of \"more\" then send() of \"!\": whatever MSG_MORE does, the peer "
+    "gets every byte accepted, in order; whether the flag was ignored or rejected is "
+    "recorded, since unix(7) only says it is not supported",
+    "unix(7): the send(2) MSG_MORE flag is not supported by UNIX domain sockets; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+#ifdef MSG_MORE
+	long rc = send(p->a, "more", 4, MSG_MORE);
+	int err = errno;
+	bool at_once = (uds_poll(p->b, POLLIN, 0) & POLLIN) != 0;
+	char buf[8];
+
+	uds_note("send(MSG_MORE) of 4 bytes returned %s; the peer %s readable at once",
+	    result_str(rc, err), at_once ? "was" : "was not");
+	UDS_REQUIRE(rc == -1 || rc == 4, "send(MSG_MORE) of 4 bytes returned %ld", rc);
+	uds_send_one(p->a, "!", 1);
+	if (rc == 4) {
+		uds_recv_all(p->b, buf, 4);
+		UDS_REQUIRE(memcmp(buf, "more", 4) == 0, "received \"%.4s\", expected \"more\"", buf);
+	}
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 1, "bytes of the plain send");
+	UDS_EQ(buf[0], '!', "the byte of the plain send");
+	uds_require_nothing_queued(p->b);
+	errno = err;
+	UDS_EXPECT_RESULT("msg_more.send", rc);
+#else
+	uds_skip("MSG_MORE is not defined on this platform");
+#endif
+}
+
+UDS_CASE(sendfile_file_into_stream, "E-38",
+    "sendfile() of a 5000-byte regular file into a connected stream returns 5000, moves "
+    "the offset to 5000, and the peer receives the file's bytes in order",
+    "Linux sendfile(2): copies data from in_fd (a file supporting mmap) to out_fd (since "
+    "Linux 2.6.33 any file)",
+    UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+#ifdef __linux__
+	unsigned char *data = pattern_new(5000), buf[5000];
+	int fd = uds_temp_file(NULL);
+	off_t off = 0;
+
+	UDS_EQ(write(fd, data, 5000), 5000, "bytes written to the file");
+	UDS_EQ(UDS_OK(sendfile(p->a, fd, &off, 5000)), 5000, "bytes moved by sendfile()");
+	UDS_EQ(off, 5000, "file offset sendfile() reports");
+	uds_recv_all(p->b, buf, 5000);
+	pattern_check(buf, 0, 5000);
+	uds_require_nothing_queued(p->b);
+	close(fd);
+	free(data);
+#else
+	uds_skip("sendfile() with this signature is a Linux interface");
+#endif
+}
+
+UDS_CASE(sendfile_into_full_dgram_would_block, "E-38",
+    "With a non-blocking datagram receiver filled until send() fails, sendfile() of a "
+    "100-byte file fails with EAGAIN, leaves the offset at 0, and the receiver holds only "
+    "the fill datagrams",
+    "Linux sendfile(2) ERRORS: EAGAIN, non-blocking I/O selected with O_NONBLOCK and the "
+    "write would block",
+    UDS_DGRAM | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
+{
+#ifdef __linux__
+	char text[101], buf[128];
+	int fd, queued = 0;
+	off_t off = 0;
+	ssize_t n;
+
+	memset(text, 's', 100);
+	text[100] = '\0';
+	fd = uds_temp_file(text);
+	while (queued < 100000 && send(p->a, "fill", 4, 0) == 4)
+		queued++;
+	UDS_REQUIRE(errno == EAGAIN, "the receiver never filled up (%d datagrams): %s", queued,
+	    uds_errno_name(errno));
+	UDS_FAILS_WITH(EAGAIN, sendfile(p->a, fd, &off, 100));
+	UDS_EQ(off, 0, "file offset after the failed sendfile()");
+	for (int i = 0; i < queued; i++) {
+		n = recv(p->b, buf, sizeof(buf), MSG_DONTWAIT);
+		UDS_REQUIRE(n == 4 && memcmp(buf, "fill", 4) == 0,
+		    "datagram %d of %d is not a fill datagram (%zd bytes)", i, queued, n);
+	}
+	uds_require_nothing_queued(p->b);
+	close(fd);
+#else
+	uds_skip("sendfile() with this signature is a Linux interface");
+#endif
+}
+
+UDS_CASE(splice_pipe_to_stream_and_back, "E-39",
+    "splice() moves 3000 bytes from a pipe into a connected stream, and splice() from the "
+    "peer into a second pipe moves them on: the second pipe holds the same 3000 bytes",
+    "Linux splice(2): moves data between two descriptors where one is a pipe",
+    UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+#ifdef __linux__
+	unsigned char *data = pattern_new(3000), buf[3000];
+	int in[2], out[2];
+	size_t moved = 0;
+
+	UDS_OK(pipe(in));
+	UDS_OK(pipe(out));
+	UDS_EQ(write(in[1], data, 3000), 3000, "bytes written to the first pipe");
+	UDS_EQ(UDS_OK(splice(in[0], NULL, p->a, NULL, 3000, 0)), 3000,
+	    "bytes spliced from the pipe into the socket");
+	while (moved < 3000) {
+		long n;
+
+		uds_wait_readable(p->b);
+		n = UDS_OK(UDS_WITHIN_DEADLINE(splice(p->b, NULL, out[1], NULL, 3000 - moved, 0)));
+		UDS_REQUIRE(n > 0, "splice() from the socket: end of file after %zu bytes", moved);
+		moved += (size_t)n;
+	}
+	uds_require_nothing_queued(p->b);
+	UDS_EQ(read(out[0], buf, sizeof(buf)), 3000, "bytes in the second pipe");
+	pattern_check(buf, 0, 3000);
+	for (int i = 0; i < 2; i++) {
+		close(in[i]);
+		close(out[i]);
+	}
+	free(data);
+#else
+	uds_skip("splice() is a Linux interface");
 #endif
 }
