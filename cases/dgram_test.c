@@ -791,8 +791,9 @@ UDS_CASE(sendto_other_address_while_connected, "F-23",
 }
 
 UDS_CASE(sendto_socket_connected_elsewhere, "F-24",
-    "sendto() from a third socket to a datagram socket connected to someone else fails "
-    "(reported EPERM on Linux) and delivers nothing",
+    "sendto() from a third socket to a datagram socket connected to someone else is reported "
+    "to fail with EPERM on Linux; whatever the result, the datagram arrives exactly when the "
+    "send succeeds",
     "observed: Linux unix_may_send(); see the expectation table",
     UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
 {
@@ -834,9 +835,11 @@ UDS_CASE(sndbuf_charged_per_sender, "F-33",
 	char buf[LEN];
 	struct uds_addr name;
 	int rx = bound_dgram(p->kind, &name), small = 4096, sent = 0, err;
+	socklen_t len = sizeof(small);
 	long rc;
 
 	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &small, &len));
 	memset(buf, 's', sizeof(buf));
 	while (sendto(p->a, buf, LEN, MSG_DONTWAIT, (struct sockaddr *)&name.sun, name.len) == LEN)
 		UDS_REQUIRE(++sent < LIMIT, "%d datagrams queued without the sender running out", sent);
@@ -844,7 +847,7 @@ UDS_CASE(sndbuf_charged_per_sender, "F-33",
 	UDS_REQUIRE(err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS,
 	    "the first sender stopped with %s", uds_errno_name(err));
 	rc = sendto(p->b, "other", 5, MSG_DONTWAIT, (struct sockaddr *)&name.sun, name.len);
-	uds_note("first sender (SO_SNDBUF %d) queued %d datagrams of %d bytes, then %s; the second "
+	uds_note("first sender (SO_SNDBUF reads %d) queued %d datagrams of %d bytes, then %s; the second "
 	    "sender's send then %s", small, sent, LEN, uds_errno_name(err),
 	    rc == -1 ? uds_errno_name(errno) : "succeeded");
 	for (int i = 0; i < sent; i++)
