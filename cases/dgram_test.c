@@ -6,7 +6,11 @@
  */
 #include "uds.h"
 
+#include <sys/stat.h>
+#include <sys/uio.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -407,4 +411,467 @@ UDS_CASE(send_after_peer_closed_fails, "H-22",
 	close(p->b);
 	p->b = -1;
 	UDS_EXPECT_RESULT("dgram.send_after_peer_closed", send(p->a, "x", 1, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Zero-length receives, limits, addressing of connected sockets       */
+/* ------------------------------------------------------------------ */
+
+/* The next datagram on fd must be exactly text (waits for it). */
+static void
+expect_datagram(int fd, const char *text)
+{
+	char buf[64];
+	size_t len = strlen(text);
+
+	UDS_EQ(uds_recv_one(fd, buf, sizeof(buf), 0), len, "bytes of the next datagram");
+	UDS_REQUIRE(memcmp(buf, text, len) == 0, "next datagram is \"%.*s\", expected \"%s\"",
+	    (int)len, buf, text);
+}
+
+/* A datagram socket bound to a fresh name of the kind's flavour. */
+static int
+bound_dgram(const struct uds_kind *kind, struct uds_addr *name)
+{
+	int fd = uds_socket(SOCK_DGRAM, kind->nonblock);
+
+	uds_addr_fresh_for(kind, name);
+	uds_bind(fd, name);
+	return fd;
+}
+
+/* recvmsg() into a zero-length (NULL) buffer with ctl bytes of control space; no waiting. */
+static long
+recv_zero(int fd, int flags, size_t ctl, int *msg_flags)
+{
+	union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+	struct iovec iov = { .iov_base = NULL, .iov_len = 0 };
+	struct msghdr msg;
+	long rc;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (ctl > 0) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = ctl < sizeof(control.buf) ? ctl : sizeof(control.buf);
+	}
+	rc = recvmsg(fd, &msg, flags);
+	if (msg_flags != NULL)
+		*msg_flags = msg.msg_flags;
+	return rc;
+}
+
+/*
+ * A send's result must match its effect at the receiver fd: success means
+ * the datagram text is there, failure that nothing is.  Leaves errno as the
+ * send set it, for the expectation check that follows.
+ */
+static void
+require_result_matches_delivery(long rc, int fd, const char *text)
+{
+	int err = errno;
+
+	if (rc == -1) {
+		uds_note("the send failed with %s", uds_errno_name(err));
+		uds_require_nothing_queued(fd);
+	} else {
+		UDS_EQ(rc, strlen(text), "bytes sent");
+		expect_datagram(fd, text);
+	}
+	errno = err;
+}
+
+UDS_CASE(zero_buffer_trunc_reports_length, "F-07",
+    "recv(NULL, 0, MSG_PEEK|MSG_TRUNC) reports the next datagram's length and leaves it "
+    "queued; without MSG_PEEK it reports the length and consumes the datagram",
+    "Linux recv(2) MSG_TRUNC (real length; UNIX datagrams since 3.4); POSIX recv() MSG_PEEK; "
+    "observed: gVisor and FreeBSD tests; see the expectation table",
+    CONNECTED_RECORDS)
+{
+	char buf[16];
+	long peeked, taken;
+
+	uds_send_one(p->a, "abcdefg", 7);
+	uds_send_one(p->a, "next", 4);
+	uds_wait_readable(p->b);
+	peeked = UDS_OK(recv(p->b, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
+	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 7, "bytes peeked after the zero-length peek");
+	UDS_REQUIRE(memcmp(buf, "abcdefg", 7) == 0, "the zero-length peek did not leave the datagram queued");
+	taken = UDS_OK(recv(p->b, NULL, 0, MSG_TRUNC | MSG_DONTWAIT));
+	expect_datagram(p->b, "next");
+	uds_require_nothing_queued(p->b);
+	uds_note("zero-length MSG_TRUNC receive returned %ld peeking, %ld consuming", peeked, taken);
+	UDS_EXPECT_VALUE("recv.trunc_returns_real_length", peeked == 7 && taken == 7);
+}
+
+UDS_CASE(zero_buffer_receive_truncates, "F-10",
+    "A zero-length receive with a datagram queued returns 0 with MSG_TRUNC set, and consumes "
+    "the datagram unless MSG_PEEK is given",
+    "POSIX recv()/recvmsg(): excess bytes discarded unless MSG_PEEK, MSG_TRUNC in msg_flags; "
+    "observed: Linux unix_dgram_recvmsg(), gVisor tests; see the expectation table",
+    CONNECTED_RECORDS)
+{
+	int peek_flags, flags;
+	long peeked, taken;
+
+	uds_send_one(p->a, "abcdefg", 7);
+	uds_send_one(p->a, "next", 4);
+	uds_wait_readable(p->b);
+	peeked = UDS_OK(recv_zero(p->b, MSG_PEEK | MSG_DONTWAIT, 0, &peek_flags));
+	expect_datagram(p->b, "abcdefg");
+	uds_send_one(p->a, "third", 5);
+	taken = UDS_OK(recv_zero(p->b, MSG_DONTWAIT, 0, &flags));
+	expect_datagram(p->b, "third");
+	uds_require_nothing_queued(p->b);
+	uds_note("zero-length receive: %ld (msg_flags %#x) peeking, %ld (msg_flags %#x) consuming",
+	    peeked, (unsigned)peek_flags, taken, (unsigned)flags);
+	UDS_EXPECT_VALUE("recv.zero_buffer_truncates", peeked == 0 && taken == 0 &&
+	    (peek_flags & MSG_TRUNC) && (flags & MSG_TRUNC));
+}
+
+UDS_CASE(zero_buffer_peek_waits_for_datagram, "F-09",
+    "recv(NULL, 0, MSG_TRUNC|MSG_PEEK|MSG_DONTWAIT) on an empty socket fails with EAGAIN; "
+    "without MSG_DONTWAIT it blocks, and returns once a datagram is queued",
+    "observed: Linux unix_dgram_recvmsg(), gVisor tests; see the expectation table",
+    UDS_REC_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	long want, rc;
+
+	UDS_EXPECT_RESULT("recv.zero_buffer_empty.nonblocking",
+	    recv(p->b, NULL, 0, MSG_TRUNC | MSG_PEEK | MSG_DONTWAIT));
+	want = uds_expected_value("recv.zero_buffer_empty.blocking");
+	if (want == UDS_BLOCKS_V)
+		UDS_BLOCKS(recv(p->b, NULL, 0, MSG_TRUNC | MSG_PEEK));
+	else
+		UDS_FAILS_WITH((int)want, recv(p->b, NULL, 0, MSG_TRUNC | MSG_PEEK));
+	uds_send_one(p->a, "wake", 4);
+	rc = UDS_WITHIN_DEADLINE(recv(p->b, NULL, 0, MSG_TRUNC | MSG_PEEK));
+	UDS_REQUIRE(rc != -1, "the blocking peek failed with %s once a datagram was queued",
+	    uds_errno_name(errno));
+	expect_datagram(p->b, "wake");
+	UDS_EXPECT_VALUE("recv.trunc_returns_real_length", rc == 4);
+}
+
+UDS_CASE(zero_buffer_empty_socket_would_block, "F-11",
+    "A non-blocking zero-length receive on an empty socket fails with EAGAIN for every "
+    "combination of MSG_PEEK, MSG_TRUNC and control space, never returning an empty message",
+    "observed: Linux unix_dgram_recvmsg(), gVisor tests; see the expectation table",
+    UDS_REC_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	static const int flag_sets[] = { 0, MSG_PEEK, MSG_TRUNC, MSG_PEEK | MSG_TRUNC };
+	/* O_NONBLOCK on the non-blocking kinds, MSG_DONTWAIT on the blocking ones. */
+	int dontwait = p->kind->nonblock ? 0 : MSG_DONTWAIT;
+
+	for (size_t ctl = 0; ctl <= CMSG_SPACE(sizeof(int)); ctl += CMSG_SPACE(sizeof(int)))
+		for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+			uds_note("flags %#x, %zu bytes of control space", (unsigned)flag_sets[i], ctl);
+			UDS_EXPECT_RESULT("recv.zero_buffer_empty.nonblocking",
+			    recv_zero(p->b, flag_sets[i] | dontwait, ctl, NULL));
+		}
+	uds_require_nothing_queued(p->b);
+}
+
+/* Sends one datagram of len bytes without waiting; 0 if accepted (and then drained), else errno. */
+static int
+try_datagram(struct uds_pair *p, char *buf, size_t len)
+{
+	if (send(p->a, buf, len, MSG_DONTWAIT) == -1)
+		return errno;
+	UDS_EQ(uds_recv_one(p->b, buf, len, 0), len, "bytes of the accepted datagram");
+	return 0;
+}
+
+/* The largest datagram a accepts, found by doubling then bisecting; above it EMSGSIZE. */
+static size_t
+largest_datagram(struct uds_pair *p, char *buf, size_t size)
+{
+	size_t ok = 1, bad = 1024;
+	int err;
+
+	UDS_EQ(try_datagram(p, buf, ok), 0, "errno of a 1-byte send");
+	while ((err = try_datagram(p, buf, bad)) == 0) {
+		ok = bad;
+		bad *= 2;
+		UDS_REQUIRE(bad <= size, "no datagram size limit up to %zu bytes", size);
+	}
+	UDS_REQUIRE(err == EMSGSIZE, "a %zu-byte send failed with %s, not EMSGSIZE", bad,
+	    uds_errno_name(err));
+	while (bad - ok > 1) {
+		size_t mid = ok + (bad - ok) / 2;
+
+		err = try_datagram(p, buf, mid);
+		UDS_REQUIRE(err == 0 || err == EMSGSIZE, "a %zu-byte send failed with %s, not "
+		    "EMSGSIZE", mid, uds_errno_name(err));
+		if (err == 0)
+			ok = mid;
+		else
+			bad = mid;
+	}
+	return ok;
+}
+
+UDS_CASE(oversized_datagram_emsgsize, "F-13",
+    "A datagram one byte above the per-socket maximum fails with EMSGSIZE and queues nothing, "
+    "one of exactly the maximum is accepted; on Linux the maximum is SO_SNDBUF (as read back) "
+    "less 32",
+    "unix(7): SO_SNDBUF limits outgoing datagrams to the doubled value less 32 bytes; POSIX "
+    "send() EMSGSIZE; FreeBSD unix(4) BUFFERING; see the expectation table",
+    UDS_REC_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	static char buf[1 << 20];
+	int sndbuf = 8192;
+	socklen_t len = sizeof(sndbuf);
+	size_t max;
+
+	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)));
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len));
+	memset(buf, 'm', sizeof(buf));
+	max = largest_datagram(p, buf, sizeof(buf));
+	UDS_FAILS_WITH(EMSGSIZE, send(p->a, buf, max + 1, MSG_DONTWAIT));
+	uds_require_nothing_queued(p->b);
+	UDS_EQ(try_datagram(p, buf, max), 0, "errno of a send of exactly the maximum");
+	uds_note("SO_SNDBUF reads %d; largest datagram %zu bytes", sndbuf, max);
+	UDS_EXPECT_VALUE(p->kind->type == SOCK_DGRAM ? "dgram.max_size.below_sndbuf" :
+	    "seqpacket.max_size.below_sndbuf", (long)sndbuf - (long)max);
+}
+
+UDS_CASE(receive_buffer_larger_than_rcvbuf, "F-15",
+    "A receive into a buffer four times the receiver's SO_RCVBUF returns the whole datagram, "
+    "intact and untruncated",
+    "POSIX recv(): the length argument only bounds the buffer; observed: gVisor tests",
+    UDS_REC_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	static char in[1 << 16];
+	char out[1000];
+	int rcvbuf = 4096, flags;
+	socklen_t len = sizeof(rcvbuf);
+
+	UDS_OK(setsockopt(p->b, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	UDS_OK(getsockopt(p->b, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len));
+	UDS_REQUIRE(rcvbuf > 0 && (size_t)rcvbuf * 4 <= sizeof(in), "SO_RCVBUF reads %d", rcvbuf);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (char)(i * 13);
+	uds_send_one(p->a, out, sizeof(out));
+	UDS_EQ(uds_recvmsg_flags(p->b, in, (size_t)rcvbuf * 4, 0, &flags), sizeof(out),
+	    "bytes received into the large buffer");
+	UDS_REQUIRE(!(flags & MSG_TRUNC), "MSG_TRUNC set (%#x)", (unsigned)flags);
+	UDS_REQUIRE(memcmp(in, out, sizeof(out)) == 0, "the datagram arrived corrupted");
+}
+
+enum { FRAGMENTS = 1024 };
+
+/* Splits buf into n pieces of 1 to step bytes (cycling); returns the bytes covered. */
+static size_t
+fragment(struct iovec *iov, size_t n, char *buf, size_t step)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = buf + off;
+		iov[i].iov_len = 1 + i % step;
+		off += iov[i].iov_len;
+	}
+	return off;
+}
+
+UDS_CASE(fragmented_iovec_transfers_whole_message, "F-16",
+    "A message sent from an iovec of IOV_MAX (up to 1024) pieces of 1-3 bytes and received "
+    "into as many pieces of 1-5 bytes arrives complete and intact",
+    "POSIX sendmsg()/recvmsg(): msg_iov scatter/gather up to IOV_MAX; observed: gVisor tests",
+    UDS_REC_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	static struct iovec out_iov[FRAGMENTS], in_iov[FRAGMENTS];
+	static char out[3 * FRAGMENTS], in[5 * FRAGMENTS];
+	struct msghdr msg;
+	size_t n = IOV_MAX < FRAGMENTS ? IOV_MAX : FRAGMENTS;
+	size_t total = fragment(out_iov, n, out, 3);
+
+	for (size_t i = 0; i < total; i++)
+		out[i] = (char)(i * 7 + 1);
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = out_iov;
+	msg.msg_iovlen = (int)n;
+	UDS_EQ(UDS_OK(sendmsg(p->a, &msg, 0)), total, "bytes sent from the fragmented iovec");
+	UDS_REQUIRE(fragment(in_iov, n, in, 5) > total, "receive iovec too small");
+	msg.msg_iov = in_iov;
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(recvmsg(p->b, &msg, 0)), total, "bytes received into the fragmented iovec");
+	UDS_REQUIRE(!(msg.msg_flags & MSG_TRUNC), "MSG_TRUNC set (%#x)", (unsigned)msg.msg_flags);
+	UDS_REQUIRE(memcmp(in, out, total) == 0, "the message was reassembled wrongly");
+}
+
+UDS_CASE(getpeername_names_connected_target, "F-20",
+    "getpeername() on a connected datagram socket returns the address it connected to; a "
+    "socket connecting to an unconnected target leaves the target without a peer (ENOTCONN)",
+    "POSIX getpeername() (ENOTCONN when not connected); POSIX connect(): sets the initiating "
+    "datagram socket's peer address",
+    UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
+{
+	struct uds_addr peer, c_name;
+	int c = bound_dgram(p->kind, &c_name);
+	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
+
+	uds_peer_of(p->a, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &p->b_name, "getpeername() of a");
+	uds_peer_of(p->b, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &p->a_name, "getpeername() of b");
+	uds_connect(tx, &c_name);
+	uds_peer_of(tx, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &c_name, "getpeername() of a sender connected to c");
+	peer.len = sizeof(peer.sun);
+	UDS_FAILS_WITH(ENOTCONN, getpeername(c, (struct sockaddr *)&peer.sun, &peer.len));
+}
+
+UDS_CASE(datagram_socket_talks_to_itself, "F-21",
+    "A bound datagram socket's sendto() to its own path reaches itself; it can connect() to "
+    "itself and then send to and receive from itself",
+    "observed: gVisor, FreeBSD and OpenBSD tests; see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name, peer;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	UDS_EXPECT_RESULT("dgram.self_addressed",
+	    sendto(p->a, "to-me", 5, 0, (struct sockaddr *)&name.sun, name.len));
+	expect_datagram(p->a, "to-me");
+	UDS_EXPECT_RESULT("dgram.self_addressed",
+	    connect(p->a, (struct sockaddr *)&name.sun, name.len));
+	uds_peer_of(p->a, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &name, "getpeername() after connecting to itself");
+	uds_send_one(p->a, "loop", 4);
+	expect_datagram(p->a, "loop");
+	uds_require_nothing_queued(p->a);
+}
+
+UDS_CASE(reconnect_replaces_association, "F-22",
+    "connect() of a connected datagram socket to another socket succeeds and replaces the old "
+    "peer (getpeername() and sends follow); a socket connected to itself can reconnect to "
+    "itself, then to another socket",
+    "POSIX connect(): each connect() of a datagram socket sets its peer address; observed: "
+    "gVisor tests, OpenBSD regress undgram_selfconn (self); see the expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
+{
+	struct uds_addr c_name, s_name, peer;
+	int c = bound_dgram(p->kind, &c_name);
+	int s = bound_dgram(p->kind, &s_name);
+
+	uds_connect(p->a, &c_name);
+	uds_peer_of(p->a, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &c_name, "getpeername() after reconnecting");
+	uds_send_one(p->a, "to-c", 4);
+	expect_datagram(c, "to-c");
+	uds_require_nothing_queued(p->b);
+	for (int i = 0; i < 2; i++)
+		UDS_EXPECT_RESULT("dgram.self_addressed",
+		    connect(s, (struct sockaddr *)&s_name.sun, s_name.len));
+	uds_connect(s, &c_name);
+	uds_peer_of(s, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &c_name, "getpeername() after leaving itself for c");
+	uds_send_one(s, "from-s", 6);
+	expect_datagram(c, "from-s");
+	uds_require_nothing_queued(s);
+}
+
+UDS_CASE(sendto_other_address_while_connected, "F-23",
+    "sendto() with another socket's address on a connected datagram socket either delivers "
+    "there (reported for Linux) or fails with EISCONN (BSD); it never goes to the peer",
+    "POSIX sendto(): overriding the peer or EISCONN both allowed; FreeBSD and NetBSD send(2) "
+    "EISCONN; see the expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
+{
+	struct uds_addr c_name;
+	int c = bound_dgram(p->kind, &c_name);
+	long rc = sendto(p->a, "to-c", 4, 0, (struct sockaddr *)&c_name.sun, c_name.len);
+
+	require_result_matches_delivery(rc, c, "to-c");
+	uds_require_nothing_queued(p->b);
+	UDS_EXPECT_RESULT("dgram.sendto_while_connected", rc);
+}
+
+UDS_CASE(sendto_socket_connected_elsewhere, "F-24",
+    "sendto() from a third socket to a datagram socket connected to someone else is reported "
+    "to fail with EPERM on Linux; whatever the result, the datagram arrives exactly when the "
+    "send succeeds",
+    "observed: Linux unix_may_send(); see the expectation table",
+    UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
+{
+	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
+	long rc = sendto(tx, "x", 1, 0, (struct sockaddr *)&p->b_name.sun, p->b_name.len);
+
+	require_result_matches_delivery(rc, p->b, "x");
+	UDS_EXPECT_RESULT("dgram.sendto_connected_elsewhere", rc);
+}
+
+UDS_CASE(sendto_closed_socket_node, "F-26",
+    "sendto() to a path whose socket node still exists but whose socket was closed fails "
+    "with ECONNREFUSED",
+    "observed: OpenBSD regress, Linux unix_find_bsd(); see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	struct stat st;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	close(p->b);
+	p->b = -1;
+	UDS_OK(stat(name.sun.sun_path, &st));
+	UDS_REQUIRE(S_ISSOCK(st.st_mode), "%s is not a socket node (mode %#o)", name.sun.sun_path,
+	    (unsigned)st.st_mode);
+	UDS_EXPECT_RESULT("dgram.sendto_closed_node",
+	    sendto(p->a, "x", 1, 0, (struct sockaddr *)&name.sun, name.len));
+}
+
+UDS_CASE(sndbuf_charged_per_sender, "F-33",
+    "One sender with a small SO_SNDBUF fills its budget sending to a bound receiver without "
+    "waiting; whether a second sender can still send is recorded per platform, and nothing "
+    "accepted is lost",
+    "observed (per platform); unix(7) SO_SNDBUF; see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	enum { LEN = 1000, LIMIT = 10000 };
+	char buf[LEN];
+	struct uds_addr name;
+	int rx = bound_dgram(p->kind, &name), small = 4096, sent = 0, err;
+	socklen_t len = sizeof(small);
+	long rc;
+
+	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)));
+	UDS_OK(getsockopt(p->a, SOL_SOCKET, SO_SNDBUF, &small, &len));
+	memset(buf, 's', sizeof(buf));
+	while (sendto(p->a, buf, LEN, MSG_DONTWAIT, (struct sockaddr *)&name.sun, name.len) == LEN)
+		UDS_REQUIRE(++sent < LIMIT, "%d datagrams queued without the sender running out", sent);
+	err = errno;
+	UDS_REQUIRE(err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS,
+	    "the first sender stopped with %s", uds_errno_name(err));
+	rc = sendto(p->b, "other", 5, MSG_DONTWAIT, (struct sockaddr *)&name.sun, name.len);
+	uds_note("first sender (SO_SNDBUF reads %d) queued %d datagrams of %d bytes, then %s; the second "
+	    "sender's send then %s", small, sent, LEN, uds_errno_name(err),
+	    rc == -1 ? uds_errno_name(errno) : "succeeded");
+	for (int i = 0; i < sent; i++)
+		UDS_EQ(uds_recv_one(rx, buf, sizeof(buf), 0), LEN, "bytes of a queued datagram");
+	require_result_matches_delivery(rc, rx, "other");
+	uds_require_nothing_queued(rx);
+	UDS_EXPECT_VALUE("dgram.sndbuf_charged_per_sender", rc == 5);
+}
+
+UDS_CASE(peek_short_buffer_flags, "F-08",
+    "recvmsg(MSG_PEEK) into a short buffer returns the short count with MSG_TRUNC and leaves "
+    "the datagram whole; whether MSG_PEEK is echoed in msg_flags is recorded per platform",
+    "POSIX recvmsg(): MSG_TRUNC, MSG_PEEK; observed: FreeBSD tests (MSG_PEEK echoed); see the "
+    "expectation table",
+    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	char buf[4];
+	int flags;
+
+	uds_send_one(p->a, "abcdefgh", 8);
+	UDS_EQ(uds_recvmsg_flags(p->b, buf, sizeof(buf), MSG_PEEK, &flags), 4,
+	    "bytes peeked into a 4-byte buffer");
+	UDS_REQUIRE(memcmp(buf, "abcd", 4) == 0, "peeked \"%.4s\", not \"abcd\"", buf);
+	UDS_REQUIRE(flags & MSG_TRUNC, "msg_flags %#x lacks MSG_TRUNC", (unsigned)flags);
+	expect_datagram(p->b, "abcdefgh");
+	UDS_EXPECT_VALUE("recv.peek_echoed_in_msg_flags", (flags & MSG_PEEK) != 0);
 }
