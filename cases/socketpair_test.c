@@ -55,6 +55,26 @@ int_option(int fd, int level, int name, const char *what)
 	return v;
 }
 
+/*
+ * socket(AF_UNIX, type, 0) against the table's key: the value is 1 when the
+ * call succeeds and SO_TYPE reads want; what was seen is noted either way.
+ */
+static void
+expect_socket_type(const char *key, int type, const char *type_name, int want)
+{
+	int fd = socket(AF_UNIX, type, 0);
+	int got = -1;
+
+	if (fd == -1) {
+		uds_note("socket(AF_UNIX, %s) failed: %s", type_name, uds_errno_name(errno));
+	} else {
+		got = int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE");
+		uds_note("SO_TYPE of the %s socket: %d", type_name, got);
+		close(fd);
+	}
+	UDS_EXPECT_VALUE(key, got == want);
+}
+
 /* O_NONBLOCK (1), FD_CLOEXEC (2) and, where it exists, FD_CLOFORK (4) of fd. */
 #define ST_NONBLOCK 1
 #define ST_CLOEXEC  2
@@ -885,15 +905,15 @@ UDS_CASE(sock_raw_is_datagram, "A-05",
     "see the expectation table",
     UDS_NO_KIND)
 {
-	int fd = socket(AF_UNIX, SOCK_RAW, 0);
+	expect_socket_type("socket.raw_is_dgram", SOCK_RAW, "SOCK_RAW", SOCK_DGRAM);
+}
 
-	if (fd == -1)
-		uds_note("socket(AF_UNIX, SOCK_RAW) failed: %s", uds_errno_name(errno));
-	else
-		uds_note("SO_TYPE of the SOCK_RAW socket: %d",
-		    int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE"));
-	UDS_EXPECT_VALUE("socket.raw_is_dgram",
-	    fd != -1 && int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE") == SOCK_DGRAM);
-	if (fd != -1)
-		close(fd);
+UDS_CASE(seqpacket_socket_created, "A-03",
+    "socket(AF_UNIX, SOCK_SEQPACKET, 0) returns a descriptor whose SO_TYPE is SOCK_SEQPACKET "
+    "where the platform provides the type",
+    "unix(7) (since Linux 2.6.4); FreeBSD, NetBSD (since 6.0) and OpenBSD unix(4); see the "
+    "expectation table (socket.seqpacket)",
+    UDS_NO_KIND)
+{
+	expect_socket_type("socket.seqpacket", SOCK_SEQPACKET, "SOCK_SEQPACKET", SOCK_SEQPACKET);
 }

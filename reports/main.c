@@ -1,6 +1,7 @@
 /*
  * uds-report - kyua's results database in, JUnit XML, JSON, Markdown, HTML
- * and TAP out; compare several JSON reports (see reports/README.md).
+ * and TAP out; compare several JSON reports; print the expectation table
+ * (see reports/README.md).
  */
 #include "report.h"
 
@@ -27,7 +28,8 @@ usage(FILE *f)
 	    "  --reproducible       fixed platform identity (golden files)\n"
 	    "  --summary            print the counts on one line\n"
 	    "       uds-report compare [--diff] [--md FILE] [--html FILE] REPORT.json...\n"
-	    "       uds-report derive --platform NAME [--release R] REPORT.json OUT.json\n");
+	    "       uds-report derive --platform NAME [--release R] REPORT.json OUT.json\n"
+	    "       uds-report expectations [--format md|json] [--key KEY]... [-o FILE]\n");
 }
 
 static char *
@@ -54,6 +56,11 @@ main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "compare") == 0) {
 		int rc = cmd_compare(argc - 1, argv + 1);
+		arena_free_all();
+		return rc;
+	}
+	if (argc >= 2 && strcmp(argv[1], "expectations") == 0) {
+		int rc = cmd_expectations(argc - 1, argv + 1);
 		arena_free_all();
 		return rc;
 	}

@@ -136,4 +136,7 @@ void report_from_json(const char *path, struct report *r);
 int cmd_compare(int argc, char **argv);
 int cmd_derive(int argc, char **argv);
 
+/* expectations.c */
+int cmd_expectations(int argc, char **argv);
+
 #endif

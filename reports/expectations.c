@@ -1,0 +1,236 @@
+/*
+ * expectations.c - `uds-report expectations`: the harness's whole
+ * expectation table as a matrix for an auditor, one line per row key and
+ * one column per platform, each cell "value (basis)" or "?" where nothing
+ * is known, followed by every source (Markdown), or the same as JSON.
+ */
+#include "report.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPECT_SCHEMA "uds-conformance-expectations"
+#define EXPECT_SCHEMA_VERSION 1
+
+static const char *const basis_short[] = {
+	[UDS_UNKNOWN] = "?", [UDS_DOCUMENTED] = "DOC", [UDS_OBSERVED] = "OBS",
+	[UDS_REPORTED] = "REP", [UDS_ABSENT] = "ABSENT",
+};
+static const char *const basis_json[] = {
+	[UDS_UNKNOWN] = "unknown", [UDS_DOCUMENTED] = "documented",
+	[UDS_OBSERVED] = "observed", [UDS_REPORTED] = "reported", [UDS_ABSENT] = "absent",
+};
+
+static bool
+has_value(const struct uds_expectation *e)
+{
+	return e->basis == UDS_DOCUMENTED || e->basis == UDS_OBSERVED || e->basis == UDS_REPORTED;
+}
+
+/* One matrix cell: "EINVAL (DOC)", "absent (ABSENT)", "ENOTCONN (DOC, deviation)" or "?". */
+static void
+put_cell(struct buf *b, const struct uds_expect_row *row, const struct uds_expectation *e)
+{
+	if (e->basis == UDS_UNKNOWN) {
+		buf_puts(b, "?");
+		return;
+	}
+	buf_printf(b, "%s (%s%s)", has_value(e) ? uds_expect_format(row, e->value) : "absent",
+	    basis_short[e->basis], e->bug != NULL ? ", deviation" : "");
+}
+
+static void
+count_bases(const struct uds_expect_row *const *rows, size_t n, long counts[][5])
+{
+	for (size_t i = 0; i < n; i++)
+		for (int p = 0; p < UDS_NPLATFORMS; p++)
+			counts[p][rows[i]->on[p].basis]++;
+}
+
+static void
+out_expect_md(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
+{
+	long counts[UDS_NPLATFORMS][5] = { { 0 } };
+
+	buf_printf(b, "# Platform expectations\n\n%zu rows. A cell is the expected value and its "
+	    "basis (DOC documented, OBS observed in kernel source or tests, REP reported but "
+	    "unverified, ABSENT interface absent); ? means nothing is known and the case only "
+	    "reports what it observes.\n\n| key |", n);
+	for (int p = 0; p < UDS_NPLATFORMS; p++)
+		buf_printf(b, " %s |", uds_platform_name((enum uds_platform)p));
+	buf_puts(b, "\n|---|");
+	for (int p = 0; p < UDS_NPLATFORMS; p++)
+		buf_puts(b, "---|");
+	buf_putc(b, '\n');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "| ");
+		put_md(b, rows[i]->key, SIZE_MAX);
+		buf_puts(b, " |");
+		for (int p = 0; p < UDS_NPLATFORMS; p++) {
+			buf_putc(b, ' ');
+			put_cell(b, rows[i], &rows[i]->on[p]);
+			buf_puts(b, " |");
+		}
+		buf_putc(b, '\n');
+	}
+
+	count_bases(rows, n, counts);
+	buf_puts(b, "\n## Counts\n\n| platform | DOC | OBS | REP | ABSENT | with a value | unknown |\n"
+	    "|---|---|---|---|---|---|---|\n");
+	for (int p = 0; p < UDS_NPLATFORMS; p++) {
+		long *c = counts[p];
+		buf_printf(b, "| %s | %ld | %ld | %ld | %ld | %ld | %ld |\n",
+		    uds_platform_name((enum uds_platform)p), c[UDS_DOCUMENTED], c[UDS_OBSERVED],
+		    c[UDS_REPORTED], c[UDS_ABSENT],
+		    c[UDS_DOCUMENTED] + c[UDS_OBSERVED] + c[UDS_REPORTED] + c[UDS_ABSENT],
+		    c[UDS_UNKNOWN]);
+	}
+
+	buf_puts(b, "\n## Sources\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "\n### ");
+		put_md(b, rows[i]->key, SIZE_MAX);
+		buf_puts(b, "\n\n");
+		put_md(b, rows[i]->what, SIZE_MAX);
+		buf_puts(b, "\n\n");
+		for (int p = 0; p < UDS_NPLATFORMS; p++) {
+			const struct uds_expectation *e = &rows[i]->on[p];
+
+			buf_printf(b, "- %s: ", uds_platform_name((enum uds_platform)p));
+			put_cell(b, rows[i], e);
+			if (e->source != NULL) {
+				buf_puts(b, " — ");
+				put_md(b, e->source, SIZE_MAX);
+			}
+			if (e->bug != NULL) {
+				buf_puts(b, "; known deviation: ");
+				put_md(b, e->bug, SIZE_MAX);
+			}
+			buf_putc(b, '\n');
+		}
+	}
+}
+
+static void
+out_expect_json(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
+{
+	long counts[UDS_NPLATFORMS][5] = { { 0 } };
+
+	buf_printf(b, "{\n  \"schema\": \"%s\",\n  \"schema_version\": %d,\n  \"platforms\": [",
+	    EXPECT_SCHEMA, EXPECT_SCHEMA_VERSION);
+	for (int p = 0; p < UDS_NPLATFORMS; p++) {
+		buf_puts(b, p ? ", " : "");
+		put_json_str(b, uds_platform_name((enum uds_platform)p), false);
+	}
+	buf_puts(b, "],\n  \"rows\": [");
+	for (size_t i = 0; i < n; i++) {
+		const struct uds_expect_row *row = rows[i];
+
+		buf_puts(b, i ? ",\n    {" : "\n    {");
+		buf_puts(b, "\"key\": ");
+		put_json_str(b, row->key, false);
+		buf_puts(b, ", \"what\": ");
+		put_json_str(b, row->what, false);
+		buf_printf(b, ", \"value_kind\": \"%s\", \"on\": {",
+		    row->value_kind == UDS_NUMBER ? "number" : "result");
+		for (int p = 0; p < UDS_NPLATFORMS; p++) {
+			const struct uds_expectation *e = &row->on[p];
+
+			buf_puts(b, p ? ",\n      " : "\n      ");
+			put_json_str(b, uds_platform_name((enum uds_platform)p), false);
+			buf_printf(b, ": {\"basis\": \"%s\", \"value\": ", basis_json[e->basis]);
+			if (has_value(e))
+				put_json_str(b, uds_expect_format(row, e->value), false);
+			else
+				buf_puts(b, "null");
+			buf_puts(b, ", \"source\": ");
+			if (e->source != NULL)
+				put_json_str(b, e->source, false);
+			else
+				buf_puts(b, "null");
+			buf_puts(b, ", \"bug\": ");
+			if (e->bug != NULL)
+				put_json_str(b, e->bug, false);
+			else
+				buf_puts(b, "null");
+			buf_putc(b, '}');
+		}
+		buf_puts(b, "}}");
+	}
+	count_bases(rows, n, counts);
+	buf_puts(b, "\n  ],\n  \"counts\": {");
+	for (int p = 0; p < UDS_NPLATFORMS; p++) {
+		buf_puts(b, p ? ",\n    " : "\n    ");
+		put_json_str(b, uds_platform_name((enum uds_platform)p), false);
+		buf_puts(b, ": {");
+		for (int k = 0; k < 5; k++)
+			buf_printf(b, "%s\"%s\": %ld", k ? ", " : "", basis_json[k], counts[p][k]);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "\n  }\n}\n");
+}
+
+static const struct uds_expect_row *
+row_named(const char *key)
+{
+	for (size_t i = 0; i < uds_expect_table_len; i++)
+		if (strcmp(uds_expect_table[i].key, key) == 0)
+			return &uds_expect_table[i];
+	return NULL;
+}
+
+int
+cmd_expectations(int argc, char **argv)
+{
+	const char *format = "md", *out = NULL;
+	const struct uds_expect_row **rows = xcalloc(uds_expect_table_len + 1, sizeof(*rows));
+	size_t n = 0;
+	struct buf b = { 0 };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if ((strcmp(a, "--format") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--key") == 0) &&
+		    v == NULL)
+			die(EX_USAGE_, "expectations: %s needs a value", a);
+		if (strcmp(a, "--format") == 0) {
+			format = v;
+			if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0)
+				die(EX_USAGE_, "expectations: --format wants md or json, not \"%s\"", v);
+		} else if (strcmp(a, "-o") == 0) {
+			out = v;
+		} else if (strcmp(a, "--key") == 0) {
+			const struct uds_expect_row *row = row_named(v);
+
+			if (row == NULL)
+				die(EX_USAGE_, "expectations: the table has no row \"%s\"", v);
+			if (n == uds_expect_table_len)
+				die(EX_USAGE_, "expectations: more --key options than rows in the table");
+			rows[n++] = row;
+		} else {
+			die(EX_USAGE_, "expectations: unknown argument %s (usage: uds-report expectations "
+			    "[--format md|json] [--key KEY]... [-o FILE])", a);
+		}
+		i++;
+	}
+	if (n == 0)
+		for (; n < uds_expect_table_len; n++)
+			rows[n] = &uds_expect_table[n];
+
+	if (strcmp(format, "json") == 0)
+		out_expect_json(rows, n, &b);
+	else
+		out_expect_md(rows, n, &b);
+	if (out != NULL) {
+		write_atomic(out, &b);
+	} else {
+		fwrite(b.p, 1, b.n, stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			die(EX_WRITE, "cannot write the standard output");
+	}
+	buf_free(&b);
+	free(rows);
+	return EX_OK;
+}
