@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* struct stat timestamps: POSIX.1-2008 st_atim; macOS spells them st_atimespec. */
-#ifdef __APPLE__
+#if !defined(HAVE_STAT_ST_ATIM) && defined(HAVE_STAT_ST_ATIMESPEC)
 #define st_atim st_atimespec
 #define st_mtim st_mtimespec
 #define st_ctim st_ctimespec
@@ -1530,7 +1530,7 @@ UDS_CASE(accept4_sets_flags, "D-18",
     "Linux accept(2) accept4(); FreeBSD accept(2) accept4()",
     UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
 {
-#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC) && defined(HAVE_ACCEPT4)
 	int c1 = uds_socket(p->kind->type, false), c2 = uds_socket(p->kind->type, false);
 	int with, without;
 

@@ -18,10 +18,10 @@
 #include <grp.h>
 #include <unistd.h>
 
-#if defined(__FreeBSD__) || defined(__APPLE__)
+#ifdef HAVE_XUCRED
 #include <sys/ucred.h>
 #endif
-#if defined(__sun)
+#ifdef HAVE_GETPEERUCRED
 #include <ucred.h>
 #endif
 
@@ -34,8 +34,7 @@
  * C library headers; the socket options' asm-generic values hold on x86 and arm.  The
  * cases still probe the kernel at run time (ENOPROTOOPT before 6.5).
  */
-#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__) || \
-    defined(__aarch64__) || defined(__arm__))
+#ifdef HAVE_ASM_GENERIC_SOCKOPTS
 #ifndef SO_PASSPIDFD
 #define SO_PASSPIDFD 76
 #endif
@@ -236,6 +235,7 @@ UDS_CASE(peercred_listener_own, "L-03",
 #endif
 }
 
+#ifdef HAVE_LINUX_CREDS
 /* A client child: connects to name, then (if wait) waits for one byte. */
 struct client_arg {
 	const struct uds_addr *name;
@@ -289,6 +289,7 @@ accept_child(struct uds_pair *p, struct uds_child *ch, struct client_arg *a,
 	close(l);
 	return fd;
 }
+#endif /* HAVE_LINUX_CREDS */
 
 UDS_CASE(peercred_accepted_is_client, "L-04",
     "SO_PEERCRED on an accepted socket reports the connecting child's pid, uid and gid",
@@ -533,7 +534,7 @@ UDS_CASE(so_peercred_sockpeercred, "L-18",
     "OpenBSD SO_PEERCRED returns a struct sockpeercred with the peer's uid, gid and pid",
     "OpenBSD getsockopt(2) SO_PEERCRED", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
 {
-#if defined(SO_PEERCRED) && defined(__OpenBSD__)
+#ifdef HAVE_SOCKPEERCRED
 	struct sockpeercred pc;
 	socklen_t len = sizeof(pc);
 
@@ -551,7 +552,7 @@ UDS_CASE(getpeerucred_illumos, "L-19",
     "illumos getpeerucred() on a connected stream returns the peer's uid, gid and pid",
     "illumos getpeerucred(3C)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
 {
-#if defined(__sun)
+#ifdef HAVE_GETPEERUCRED
 	ucred_t *uc = NULL;
 
 	UDS_OK(getpeerucred(p->a, &uc));
@@ -610,6 +611,7 @@ UDS_CASE(own_creds_accepted, "L-22",
 #endif
 }
 
+#ifdef HAVE_LINUX_CREDS
 static void
 wait_eof_child(void *v)
 {
@@ -620,6 +622,7 @@ wait_eof_child(void *v)
 	uds_wait_readable(pipefd[0]);
 	UDS_EQ(UDS_OK(read(pipefd[0], &c, 1)), 0, "end of file on the pipe");
 }
+#endif
 
 UDS_CASE_ROOT(privileged_names_other_pid, "L-23",
     "Root attaches SCM_CREDENTIALS naming another live process (a child) and uid/gid 1234: "
@@ -708,11 +711,13 @@ UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24",
 #endif
 }
 
+#ifdef HAVE_LINUX_CREDS
 static void
 exit_at_once(void *v)
 {
 	(void)v;
 }
+#endif
 
 UDS_CASE_ROOT(privileged_names_dying_pid, "L-25",
     "Root names in SCM_CREDENTIALS a child that is exiting (20 rounds): each send succeeds "

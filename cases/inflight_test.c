@@ -17,8 +17,7 @@
 #include <unistd.h>
 
 /* SO_PASSRIGHTS (Linux 6.16): asm-generic value, where the headers lack it. */
-#if defined(__linux__) && !defined(SO_PASSRIGHTS) && (defined(__x86_64__) || \
-    defined(__i386__) || defined(__aarch64__) || defined(__arm__))
+#if defined(HAVE_ASM_GENERIC_SOCKOPTS) && !defined(SO_PASSRIGHTS)
 #define SO_PASSRIGHTS 83
 #endif
 

@@ -19,11 +19,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#ifdef __linux__
+#ifdef HAVE_EPOLL
 #include <sys/epoll.h>
 #endif
-#if defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || defined(__APPLE__)
-#define HAVE_KQUEUE 1
+#ifdef HAVE_KQUEUE
 #include <sys/event.h>
 #endif
 
@@ -91,11 +90,13 @@ child_shut_wr(void *arg)
 	UDS_OK(shutdown(*(int *)arg, SHUT_WR));
 }
 
+#ifdef POLLRDHUP
 static void
 child_shut_rd(void *arg)
 {
 	UDS_OK(shutdown(*(int *)arg, SHUT_RD));
 }
+#endif
 
 static void
 child_shut_rdwr(void *arg)
@@ -374,7 +375,7 @@ UDS_CASE(epollet_event_per_write, "I-15",
     "observed: Linux epoll(7) edge-triggered, gVisor tests (Linux only)",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
 {
-#ifdef __linux__
+#ifdef HAVE_EPOLL
 	int ep = (int)UDS_OK(epoll_create1(0));
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = p->b }, out;
 
@@ -405,7 +406,7 @@ UDS_CASE(data_makes_readable_until_read, "I-16",
 	uds_send_one(p->a, "ready", 5);
 	UDS_REQUIRE(uds_poll(p->b, POLLIN, UDS_DEADLINE_MS) & POLLIN, "no POLLIN after the write");
 	UDS_EQ(select_one(p->b, false, 0), 1, "select() readable count after the write");
-#ifdef __linux__
+#ifdef HAVE_EPOLL
 	{
 		int ep = (int)UDS_OK(epoll_create1(0));
 		struct epoll_event ev = { .events = EPOLLIN, .data.fd = p->b }, out;

@@ -19,10 +19,10 @@
 #include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
+#ifdef HAVE_LINUX_SOCKIOS_H
 #include <linux/sockios.h>
 #endif
-#if defined(__sun)
+#if defined(HAVE_SYS_FILIO_H) && defined(HAVE_SYS_SOCKIO_H)
 #include <sys/filio.h>
 #include <sys/sockio.h>
 #endif

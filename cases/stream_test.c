@@ -745,7 +745,7 @@ UDS_CASE(sendmmsg_recvmmsg_move_several_messages, "E-23",
     "Linux sendmmsg(2), recvmmsg(2); NetBSD tests",
     CONNECTED_ANY)
 {
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 	static const char *const words[3] = { "one", "two!", "three" };
 	struct mmsghdr out[3], in[3];
 	struct iovec siov[3], riov[3];

@@ -80,6 +80,10 @@ uds_skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+#ifdef UDS_LINUX_FEATURES_OFF
+	snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+	    " [built with -Dlinux_features=false: Linux-only features forced off]");
+#endif
 	if (uds_child_report_fd != -1)
 		child_report('S', msg);
 	atf_tc_skip("%s", msg);

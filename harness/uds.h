@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "uds_config.h"     /* HAVE_<feature>: what meson probed */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -16,6 +16,8 @@
  */
 #undef _GNU_SOURCE
 #define _DEFAULT_SOURCE 1
+#include "uds_config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -195,7 +197,7 @@ accept(int fd, struct sockaddr *addr, socklen_t *len)
 	return rc;
 }
 
-#ifdef __linux__
+#ifdef HAVE_ACCEPT4
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 int
 accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
@@ -240,7 +242,7 @@ getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return rc;
 	if (ON(so_type_stream) && name == SO_TYPE && *len >= sizeof(int))
 		*(int *)val = SOCK_STREAM;
-#if defined(__linux__) && defined(SO_PEERCRED)
+#ifdef HAVE_SO_PEERCRED_UCRED
 	/* struct ucred starts with the pid. */
 	if (ON(peercred_wrong_pid) && name == SO_PEERCRED && *len >= sizeof(int))
 		++*(int *)val;

@@ -9,6 +9,7 @@
  *   mkfixture notdb OUT.db         a file that is not a database
  */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
