@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#ifdef __linux__
+#ifdef HAVE_SENDFILE
 #include <sys/sendfile.h>
 #endif
 #include <sys/time.h>
@@ -777,7 +777,7 @@ UDS_CASE(sendmmsg_recvmmsg_move_several_messages, "E-23",
 #endif
 }
 
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 #define MMSG_MANY 1100          /* more than UIO_MAXIOV (1024) */
 #define MMSG_END  UINT32_MAX    /* the index that ends the reader's count */
 #define MSG_LEN_UNSET 0xdead    /* msg_len preset: the call did not write it */
@@ -825,7 +825,7 @@ UDS_CASE(sendmmsg_caps_at_uio_maxiov, "E-24",
     "Linux sendmmsg(2) NOTES: vlen is capped to UIO_MAXIOV (1024); see the expectation table",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
 {
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 	static struct mmsghdr out[MMSG_MANY];
 	static struct iovec iov[MMSG_MANY];
 	static uint32_t idx[MMSG_MANY];
@@ -865,7 +865,7 @@ UDS_CASE(recvmmsg_invalid_timeout_einval, "E-25",
     "Linux recvmmsg(2) ERRORS: EINVAL timeout is invalid; see the expectation table",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
 {
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 	struct timespec too_big = { 0, 1000000000L }, negative = { 0, -1 };
 	struct mmsghdr m[2];
 	struct iovec iov[2];
@@ -892,7 +892,7 @@ UDS_CASE(recvmmsg_timeout_after_one_message, "E-26",
     "expectation table",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
 {
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 	struct timespec ts = { 0, 1 };
 	struct mmsghdr m[2];
 	struct iovec iov[2];
@@ -921,7 +921,7 @@ UDS_CASE(recvmmsg_timeout_without_message_blocks, "E-27",
     "see the expectation table",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
 {
-#if defined(__linux__) || defined(MSG_WAITFORONE)
+#if defined(HAVE_SENDMMSG) && defined(HAVE_RECVMMSG)
 	struct timespec ts = { 0, 1000000L };   /* 1 ms: far below UDS_BLOCK_MS */
 	long want = uds_expected_value("mmsg.recvmmsg_timeout_no_message");
 	struct mmsghdr m[2];
@@ -1309,7 +1309,7 @@ UDS_CASE(sendfile_file_into_stream, "E-38",
     "Linux 2.6.33 any file)",
     UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
 {
-#ifdef __linux__
+#ifdef HAVE_SENDFILE
 	unsigned char *data = pattern_new(5000), buf[5000];
 	int fd = uds_temp_file(NULL);
 	off_t off = 0;
@@ -1335,7 +1335,7 @@ UDS_CASE(sendfile_into_full_dgram_would_block, "E-38",
     "write would block",
     UDS_DGRAM | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
 {
-#ifdef __linux__
+#ifdef HAVE_SENDFILE
 	char text[101], buf[128];
 	int fd, queued = 0;
 	off_t off = 0;
@@ -1368,7 +1368,7 @@ UDS_CASE(splice_pipe_to_stream_and_back, "E-39",
     "Linux splice(2): moves data between two descriptors where one is a pipe",
     UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
 {
-#ifdef __linux__
+#ifdef HAVE_SPLICE
 	unsigned char *data = pattern_new(3000), buf[3000];
 	int in[2], out[2];
 	size_t moved = 0;
