@@ -56,6 +56,14 @@ serve_fresh(int fd, int type, struct uds_addr *name)
 	uds_serve(fd, type, name);
 }
 
+/* serve_fresh(), then the node's mode set to mode. */
+static void
+serve_with_mode(int fd, int type, struct uds_addr *name, mode_t mode)
+{
+	serve_fresh(fd, type, name);
+	UDS_OK(chmod(name->sun.sun_path, mode));
+}
+
 /* The node at path exists and has the file type (S_IFSOCK, S_IFREG, ...). */
 static void
 require_node(const char *path, mode_t type)
@@ -794,8 +802,7 @@ UDS_CASE_UNPRIV(connect_without_write_permission, "L-49",
 	struct uds_addr name;
 
 	uds_require_unprivileged();
-	serve_fresh(p->b, p->kind->type, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0555));
+	serve_with_mode(p->b, p->kind->type, &name, 0555);
 	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
 	require_nothing_pending(p->b);
 	UDS_OK(chmod(name.sun.sun_path, 0200));
@@ -812,8 +819,7 @@ UDS_CASE_UNPRIV(sendto_without_write_permission, "L-50",
 	struct uds_addr name;
 
 	uds_require_unprivileged();
-	serve_fresh(p->b, SOCK_DGRAM, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0555));
+	serve_with_mode(p->b, SOCK_DGRAM, &name, 0555);
 	UDS_FAILS_WITH(EACCES, sendto(p->a, "x", 1, 0, CSA(&name), name.len));
 	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
 	uds_require_nothing_queued(p->b);
@@ -844,6 +850,63 @@ UDS_CASE_UNPRIV(bind_in_unwritable_directory, "B-17",
 	require_no_node("ns-dir/s");
 	uds_addr_path(&ok, "ro-dir/t");
 	uds_bind(p->b, &ok);
+}
+
+/* The privileged counterparts: notes the uid and requires root. */
+static void
+require_root(void)
+{
+	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
+	UDS_REQUIRE(geteuid() == 0, "runs unprivileged, which no permission check lets through");
+}
+
+UDS_CASE_ROOT(connect_as_root_ignores_node_mode, "L-49",
+    "As root, connect() to a listener whose node was chmod'ed 0000 succeeds and the "
+    "connection is accepted (unprivileged it fails with EACCES)",
+    "unix(7): connecting requires write permission on the socket; capabilities(7) "
+    "CAP_DAC_OVERRIDE bypasses file write permission checks; see the expectation table",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	require_root();
+	serve_with_mode(p->b, p->kind->type, &name, 0);
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", connect_to(p->a, &name));
+	exchange(p->a, uds_accept(p->b));
+}
+
+UDS_CASE_ROOT(sendto_as_root_ignores_node_mode, "L-50",
+    "As root, sendto() to a datagram socket whose node was chmod'ed 0000 succeeds and the "
+    "datagram arrives (unprivileged it fails with EACCES)",
+    "unix(7): sending a datagram requires write permission on the socket; capabilities(7) "
+    "CAP_DAC_OVERRIDE; see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	char c = 0;
+
+	require_root();
+	serve_with_mode(p->b, SOCK_DGRAM, &name, 0);
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode",
+	    sendto(p->a, "r", 1, 0, CSA(&name), name.len));
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the receiver");
+	UDS_EQ(c, 'r', "byte at the receiver");
+}
+
+UDS_CASE_ROOT(bind_as_root_in_unwritable_directory, "B-17",
+    "As root, bind() in a directory of mode 0555 creates the node (unprivileged it fails with "
+    "EACCES)",
+    "unix(7): creation needs write and search permission on the directory; capabilities(7) "
+    "CAP_DAC_OVERRIDE; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	require_root();
+	UDS_OK(mkdir("ro-dir", 0555));
+	uds_addr_path(&name, "ro-dir/s");
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", bind(p->a, CSA(&name), name.len));
+	require_node("ro-dir/s", S_IFSOCK);
 }
 
 /* ------------------------------------------------------------------ */
