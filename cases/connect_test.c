@@ -56,6 +56,14 @@ serve_fresh(int fd, int type, struct uds_addr *name)
 	uds_serve(fd, type, name);
 }
 
+/* serve_fresh(), then the node's mode set to mode. */
+static void
+serve_with_mode(int fd, int type, struct uds_addr *name, mode_t mode)
+{
+	serve_fresh(fd, type, name);
+	UDS_OK(chmod(name->sun.sun_path, mode));
+}
+
 /* The node at path exists and has the file type (S_IFSOCK, S_IFREG, ...). */
 static void
 require_node(const char *path, mode_t type)
@@ -794,8 +802,7 @@ UDS_CASE_UNPRIV(connect_without_write_permission, "L-49",
 	struct uds_addr name;
 
 	uds_require_unprivileged();
-	serve_fresh(p->b, p->kind->type, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0555));
+	serve_with_mode(p->b, p->kind->type, &name, 0555);
 	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
 	require_nothing_pending(p->b);
 	UDS_OK(chmod(name.sun.sun_path, 0200));
@@ -812,8 +819,7 @@ UDS_CASE_UNPRIV(sendto_without_write_permission, "L-50",
 	struct uds_addr name;
 
 	uds_require_unprivileged();
-	serve_fresh(p->b, SOCK_DGRAM, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0555));
+	serve_with_mode(p->b, SOCK_DGRAM, &name, 0555);
 	UDS_FAILS_WITH(EACCES, sendto(p->a, "x", 1, 0, CSA(&name), name.len));
 	UDS_FAILS_WITH(EACCES, connect_to(p->a, &name));
 	uds_require_nothing_queued(p->b);
@@ -844,6 +850,63 @@ UDS_CASE_UNPRIV(bind_in_unwritable_directory, "B-17",
 	require_no_node("ns-dir/s");
 	uds_addr_path(&ok, "ro-dir/t");
 	uds_bind(p->b, &ok);
+}
+
+/* The privileged counterparts: notes the uid and requires root. */
+static void
+require_root(void)
+{
+	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
+	UDS_REQUIRE(geteuid() == 0, "runs unprivileged, which no permission check lets through");
+}
+
+UDS_CASE_ROOT(connect_as_root_ignores_node_mode, "L-49",
+    "As root, connect() to a listener whose node was chmod'ed 0000 succeeds and the "
+    "connection is accepted (unprivileged it fails with EACCES)",
+    "unix(7): connecting requires write permission on the socket; capabilities(7) "
+    "CAP_DAC_OVERRIDE bypasses file write permission checks; see the expectation table",
+    CONN_UNBOUND)
+{
+	struct uds_addr name;
+
+	require_root();
+	serve_with_mode(p->b, p->kind->type, &name, 0);
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", connect_to(p->a, &name));
+	exchange(p->a, uds_accept(p->b));
+}
+
+UDS_CASE_ROOT(sendto_as_root_ignores_node_mode, "L-50",
+    "As root, sendto() to a datagram socket whose node was chmod'ed 0000 succeeds and the "
+    "datagram arrives (unprivileged it fails with EACCES)",
+    "unix(7): sending a datagram requires write permission on the socket; capabilities(7) "
+    "CAP_DAC_OVERRIDE; see the expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	struct uds_addr name;
+	char c = 0;
+
+	require_root();
+	serve_with_mode(p->b, SOCK_DGRAM, &name, 0);
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode",
+	    sendto(p->a, "r", 1, 0, CSA(&name), name.len));
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the receiver");
+	UDS_EQ(c, 'r', "byte at the receiver");
+}
+
+UDS_CASE_ROOT(bind_as_root_in_unwritable_directory, "B-17",
+    "As root, bind() in a directory of mode 0555 creates the node (unprivileged it fails with "
+    "EACCES)",
+    "unix(7): creation needs write and search permission on the directory; capabilities(7) "
+    "CAP_DAC_OVERRIDE; see the expectation table",
+    ANY_UNBOUND)
+{
+	struct uds_addr name;
+
+	require_root();
+	UDS_OK(mkdir("ro-dir", 0555));
+	uds_addr_path(&name, "ro-dir/s");
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", bind(p->a, CSA(&name), name.len));
+	require_node("ro-dir/s", S_IFSOCK);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1526,9 +1589,10 @@ UDS_CASE(accept_large_addrlen_lowered, "D-15",
 
 UDS_CASE(accept4_sets_flags, "D-18",
     "accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC sets O_NONBLOCK and FD_CLOEXEC on the accepted "
-    "descriptor; accept4() with 0 sets neither",
-    "Linux accept(2) accept4(); FreeBSD accept(2) accept4()",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+    "descriptor; accept4() with 0 sets neither, whether the listener is blocking or not",
+    "Linux accept(2) accept4(); FreeBSD accept(2) accept4(): O_NONBLOCK comes from "
+    "SOCK_NONBLOCK alone",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD | UDS_NBLISTENER)
 {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC) && defined(HAVE_ACCEPT4)
 	int c1 = uds_socket(p->kind->type, false), c2 = uds_socket(p->kind->type, false);
@@ -1567,4 +1631,267 @@ UDS_CASE(listen_backlog_zero, "D-06",
 		}
 	UDS_EXPECT_VALUE("listen.backlog0_waiting", waiting);
 	UDS_EQ(err, EAGAIN, "errno of the connect() that found the backlog full");
+}
+
+/* ------------------------------------------------------------------ */
+/* The backlog, refilled and full                                      */
+/* ------------------------------------------------------------------ */
+
+/* A socket of the kind's type bound to a fresh name of its flavour, listening with backlog. */
+static int
+listener_with_backlog(const struct uds_kind *k, int backlog, struct uds_addr *name)
+{
+	int l = uds_socket(k->type, false);
+
+	uds_addr_fresh_for(k, name);
+	uds_bind(l, name);
+	uds_listen(l, backlog);
+	return l;
+}
+
+/* Non-blocking clients connect to name until one fails (at most 32); returns how many got in. */
+static int
+fill_backlog(int type, const struct uds_addr *name)
+{
+	int n = 0;
+
+	while (n < 32 && connect_to(uds_socket(type, true), name) == 0)
+		n++;
+	return n;
+}
+
+/* Accepts and closes every connection waiting at l. */
+static void
+drain_backlog(int l)
+{
+	while (uds_poll(l, POLLIN, 0) & POLLIN)
+		UDS_OK(close((int)UDS_OK(accept(l, NULL, NULL))));
+}
+
+UDS_CASE(listen_again_changes_backlog, "D-04",
+    "A second listen() with a larger backlog (1 to 5), then a smaller one (5 to 1), succeeds "
+    "and the listener then queues exactly as many connections as a fresh listener with that "
+    "backlog",
+    "observed: Linux unix_listen() updates sk_max_ack_backlog, gVisor tests; see the "
+    "expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	int type = p->kind->type;
+	struct uds_addr n1, n5, name;
+	int small, large, l, grown, shrunk;
+
+	(void)listener_with_backlog(p->kind, 1, &n1);
+	(void)listener_with_backlog(p->kind, 5, &n5);
+	small = fill_backlog(type, &n1);
+	large = fill_backlog(type, &n5);
+	UDS_REQUIRE(small < large, "backlog 1 queues %d, backlog 5 queues %d: no difference to "
+	    "see", small, large);
+	l = listener_with_backlog(p->kind, 1, &name);
+	UDS_EXPECT_RESULT("listen.twice", listen(l, 5));
+	grown = fill_backlog(type, &name);
+	drain_backlog(l);
+	UDS_EXPECT_RESULT("listen.twice", listen(l, 1));
+	shrunk = fill_backlog(type, &name);
+	uds_note("fresh: backlog 1 queues %d, 5 queues %d; re-listened: %d then %d", small, large,
+	    grown, shrunk);
+	UDS_EXPECT_VALUE("listen.again_sets_backlog", grown == large && shrunk == small);
+}
+
+/* Child of D-09: accepts one waiting connection at the listener and closes it. */
+static void
+accept_one(void *arg)
+{
+	UDS_OK(close(uds_accept(*(const int *)arg)));
+}
+
+UDS_CASE(blocking_connect_waits_for_room, "D-09",
+    "A blocking connect() to a listen(fd, 0) listener whose backlog is full blocks; after a "
+    "child process accept()s a waiting connection, the same connect() completes with 0",
+    "observed: Linux unix_stream_connect() sleeps in unix_wait_for_peer() while the backlog "
+    "is full; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr name, peer;
+	struct uds_child child;
+	int l = listener_with_backlog(p->kind, 0, &name);
+	int c = uds_socket(p->kind->type, false);
+	int waiting;
+
+	uds_require_holds("connect.full_backlog_sleeps");
+	waiting = fill_backlog(p->kind->type, &name);
+	UDS_REQUIRE(waiting > 0 && waiting < 32, "%d connections queued at a listen(fd, 0) "
+	    "listener, expected a full backlog after at least one", waiting);
+	UDS_BLOCKS(connect_to(c, &name));
+	require_unconnected(c);
+	uds_child_start(&child, accept_one, &l);
+	UDS_EQ(UDS_OK(UDS_WITHIN_DEADLINE(connect_to(c, &name))), 0,
+	    "connect() once a waiting connection was accepted");
+	uds_child_finish(&child);
+	uds_peer_of(c, &peer);
+	UDS_REQUIRE_SAME_NAME(&peer, &name, "getpeername() after the connect()");
+}
+
+UDS_CASE(accepted_socket_nonblock_inheritance, "D-18",
+    "The descriptor accept() returns from an O_NONBLOCK listener has O_NONBLOCK on FreeBSD "
+    "(inherited) and not on Linux; from a blocking listener it never has it",
+    "Linux accept(2) NOTES: the new socket does not inherit O_NONBLOCK; FreeBSD accept(2): it "
+    "inherits O_NONBLOCK and O_ASYNC; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD | UDS_NBLISTENER)
+{
+	bool nb = p->accepted_fl & O_NONBLOCK;
+
+	UDS_REQUIRE(p->accepted_fl != -1, "suite bug: the pair has no accepted end");
+	if (!p->kind->nblistener)
+		UDS_REQUIRE(!nb, "accept() from a blocking listener returned a non-blocking socket");
+	else
+		UDS_EXPECT_VALUE("accept.inherits_nonblock", nb);
+}
+
+/* ------------------------------------------------------------------ */
+/* The sender's name in recvfrom() on a connection                     */
+/* ------------------------------------------------------------------ */
+
+/* recvfrom() after waiting, into buf, the sender's address into from; returns the bytes. */
+static ssize_t
+recv_from(int fd, char *buf, size_t len, struct uds_addr *from)
+{
+	memset(from, 0, sizeof(*from));
+	from->len = sizeof(from->sun);
+	uds_wait_readable(fd);
+	return UDS_OK(recvfrom(fd, buf, len, 0, SA(from), &from->len));
+}
+
+/* One byte c from x arrives at y with x's name as recvfrom() reports it, as expected. */
+static void
+byte_comes_from(int x, int y, char c, const struct uds_addr *want)
+{
+	struct uds_addr from;
+	char got = 0;
+
+	uds_send_one(x, &c, 1);
+	UDS_EQ(recv_from(y, &got, 1, &from), 1, "bytes received");
+	UDS_EQ(got, c, "byte received");
+	if (want->len == 0)
+		UDS_EQ(from.len, 0, "recvfrom() address length from an unnamed sender");
+	else
+		UDS_REQUIRE_SAME_NAME(&from, want, "recvfrom()'s sender address");
+}
+
+UDS_CASE(conn_sender_name_follows_bind, "D-32",
+    "A client that binds after connect(): recvfrom() on the accepted end gives no address "
+    "before the bind and the new name after it; the accepted end, already named after the "
+    "listener (D-27), cannot bind (EINVAL) and the client keeps seeing the listener's name",
+    "observed: gVisor tests, Linux unix_copy_addr() reads the sender's current name; POSIX "
+    "bind() EINVAL (already bound); see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	struct uds_addr unnamed = { .len = 0 }, mine, other;
+
+	uds_require_holds("recvfrom.conn_sender_name_follows_bind");
+	byte_comes_from(p->a, p->b, '1', &unnamed);
+	uds_addr_fresh_for(p->kind, &mine);
+	uds_bind(p->a, &mine);
+	byte_comes_from(p->a, p->b, '2', &mine);
+	uds_addr_fresh_for(p->kind, &other);
+	UDS_FAILS_WITH(EINVAL, bind(p->b, CSA(&other), other.len));
+	byte_comes_from(p->b, p->a, '3', &p->b_name);
+}
+
+UDS_CASE(stream_recvfrom_sender_address, "D-33",
+    "recvfrom() on a stream end gives address length 0 when the sender is unnamed and the "
+    "sender's name when it is named (an accepted end, or a client bound before connect()), "
+    "also when one call reads two writes",
+    "observed: gVisor tests, Linux unix_stream_read_generic(); POSIX recvfrom() leaves the "
+    "address unspecified where the protocol gives none; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	struct uds_addr sender, from, cname, lname;
+	char buf[16];
+
+	uds_require_holds("recvfrom.stream_sender_name");
+	uds_name_of(p->a, &sender);
+	if (sender.len <= OFF_PATH)
+		sender.len = 0;
+	uds_send_one(p->a, "ab", 2);
+	uds_send_one(p->a, "cd", 2);
+	UDS_EQ(recv_from(p->b, buf, sizeof(buf), &from), 4, "bytes of two writes in one call");
+	UDS_REQUIRE(memcmp(buf, "abcd", 4) == 0, "received \"%.4s\"", buf);
+	if (sender.len == 0)
+		UDS_EQ(from.len, 0, "recvfrom() address length from an unnamed sender");
+	else
+		UDS_REQUIRE_SAME_NAME(&from, &sender, "recvfrom()'s sender address");
+	if (p->listener != -1) {
+		int c = uds_socket(SOCK_STREAM, false);
+
+		uds_addr_fresh_for(p->kind, &cname);
+		uds_bind(c, &cname);
+		uds_name_of(p->listener, &lname);
+		uds_connect(c, &lname);
+		byte_comes_from(c, uds_accept(p->listener), 'c', &cname);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* shutdown() of a listener                                            */
+/* ------------------------------------------------------------------ */
+
+struct sleeper {
+	int listener;
+	int ready;              /* write end of a pipe: one byte just before accept() */
+};
+
+/* Child of D-34: tells the parent it is about to accept, then accept()s. */
+static void
+accept_until_shut_down(void *argp)
+{
+	const struct sleeper *s = argp;
+
+	UDS_EQ(write(s->ready, "r", 1), 1, "bytes written to the parent");
+	UDS_EXPECT_RESULT("accept.listener_shut_down",
+	    UDS_WITHIN_DEADLINE(accept(s->listener, NULL, NULL)));
+}
+
+UDS_CASE(listener_shutdown_ends_accept, "D-34",
+    "A child process blocked in accept() (or just entering it) on a listener the parent then "
+    "shuts down with SHUT_RDWR returns an error (FreeBSD ECONNABORTED, Linux EINVAL) and does "
+    "not hang; a later accept() fails the same way at once",
+    "observed: FreeBSD tests/sys/kern/listener_wakeup.c (a thread there; here another process "
+    "sharing the socket); Linux unix_accept(): nothing queued after receive shutdown gives "
+    "EINVAL; see the expectation table",
+    UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+{
+	struct sleeper s = { .listener = p->listener };
+	struct uds_child child;
+	int pfd[2];
+	char c;
+
+	UDS_OK(pipe(pfd));
+	s.ready = pfd[1];
+	uds_child_start(&child, accept_until_shut_down, &s);
+	uds_wait_readable(pfd[0]);
+	UDS_EQ(read(pfd[0], &c, 1), 1, "bytes from the child");
+	(void)shutdown(p->listener, SHUT_RDWR);        /* its result is D-36's */
+	uds_child_finish(&child);
+	UDS_EXPECT_RESULT("accept.listener_shut_down",
+	    UDS_AT_ONCE(accept(p->listener, NULL, NULL)));
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+UDS_CASE(shutdown_listener_enotconn, "D-36",
+    "shutdown() with SHUT_RD, SHUT_WR or SHUT_RDWR on a listening socket fails with ENOTCONN "
+    "(it is not connected)",
+    "POSIX shutdown(): ENOTCONN, the socket is not connected; shutdown(2) ERRORS; FreeBSD "
+    "tests/sys/kern/listener_wakeup.c; see the expectation table",
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	static const int hows[] = { SHUT_RD, SHUT_WR, SHUT_RDWR };
+
+	for (int i = 0; i < 3; i++) {
+		struct uds_addr name;
+		int l = uds_listener(p->kind, &name);
+
+		UDS_EXPECT_RESULT("shutdown.listener", shutdown(l, hows[i]));
+		close(l);
+	}
 }

@@ -1457,3 +1457,131 @@ UDS_CASE(per_message_limit_exceeded, "N-12",
 	uds_require_nothing_queued(p->b);
 	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
 }
+
+/* ------------------------------------------------------------------ */
+/* An unaligned control buffer; descriptors with a large stream write  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * recvmsg() after waiting, with a control buffer that starts 4 bytes past
+ * an 8-byte boundary and holds exactly ROOM_FOR(1) bytes; the control data
+ * is parsed from an aligned copy.  Returns recvmsg()'s result.
+ */
+static ssize_t
+recv_unaligned_one(int sock, char *buf, size_t len, struct uds_msg *m)
+{
+	union {
+		struct cmsghdr align;
+		char buf[64];
+	} raw, copy;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = raw.buf + 4,
+	    .msg_controllen = ROOM_FOR(1) };
+	ssize_t n;
+
+	memset(m, 0, sizeof(*m));
+	memset(&raw, 0, sizeof(raw));
+	uds_wait_readable(sock);
+	n = recvmsg(sock, &msg, 0);
+	if (n == -1)
+		return -1;
+	m->bytes = n;
+	m->flags = msg.msg_flags;
+	m->controllen = msg.msg_controllen;
+	UDS_REQUIRE(msg.msg_controllen <= ROOM_FOR(1), "msg_controllen %zu exceeds the %zu "
+	    "bytes offered", (size_t)msg.msg_controllen, (size_t)ROOM_FOR(1));
+	memcpy(copy.buf, raw.buf + 4, msg.msg_controllen);
+	msg.msg_control = copy.buf;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+				memcpy(&m->fds[m->nfds++], CMSG_DATA(cm) + i * sizeof(int),
+				    sizeof(int));
+	return n;
+}
+
+UDS_CASE(unaligned_control_buffer, "K-24",
+    "A control buffer aligned only to 4 bytes and exactly ROOM_FOR(1) long receives one "
+    "descriptor without MSG_CTRUNC; two descriptors sent into it give one and MSG_CTRUNC",
+    "observed: gVisor tests, Linux scm_detach_fds() copies to any user address; see the "
+    "expectation table",
+    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	int f = uds_temp_file("unaligned"), two[2] = { f, f };
+	struct uds_msg m;
+	char buf[8];
+
+	uds_require_holds("scm_rights.unaligned_control");
+	send_with_file(p->a, f, "1");
+	UDS_EQ(UDS_OK(recv_unaligned_one(p->b, buf, sizeof(buf), &m)), 1, "data bytes");
+	UDS_EQ(m.nfds, 1, "descriptors received into the exact buffer");
+	UDS_REQUIRE(!(m.flags & MSG_CTRUNC), "MSG_CTRUNC set although one descriptor fits");
+	UDS_REQUIRE(uds_same_file(m.fds[0], f), "the descriptor is not the file sent");
+	close_received(&m);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, two, 2, "2", 1, 0)), 1, "bytes sent with two");
+	UDS_EQ(UDS_OK(recv_unaligned_one(p->b, buf, sizeof(buf), &m)), 1, "data bytes");
+	UDS_EQ(m.nfds, 1, "descriptors received of two into room for one");
+	UDS_REQUIRE(m.flags & MSG_CTRUNC, "MSG_CTRUNC not set with a descriptor dropped");
+	UDS_REQUIRE(uds_same_file(m.fds[0], f), "the descriptor is not the file sent");
+	close_received(&m);
+}
+
+enum { LARGE = 1 << 20, PIECE = 100000 };
+
+static char large_data[LARGE];
+
+struct large_send {
+	int sock;
+	int other;              /* the receiver's end: the child drops its copy */
+	int file;
+};
+
+/* Child of K-36: one sendmsg() of LARGE bytes carrying the file. */
+static void
+send_large_with_file(void *argp)
+{
+	const struct large_send *s = argp;
+
+	UDS_OK(close(s->other));
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(s->sock, &s->file, 1, large_data, LARGE, 0)), LARGE,
+	    "bytes of the large message");
+}
+
+UDS_CASE(large_stream_message_fds_with_first_piece, "K-36",
+    "Stream: a child's single 1 MiB sendmsg() carrying a descriptor, read in pieces of "
+    "100000 bytes with room for four descriptors: only the first piece brings it, every byte "
+    "arrives in order",
+    "observed: gVisor tests, Linux unix_stream_sendmsg() attaches the descriptors to the first "
+    "buffer only; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+{
+	static char piece[PIECE];
+	struct large_send s = { .sock = p->a, .other = p->b, .file = uds_temp_file("large") };
+	struct uds_child child;
+	struct uds_msg m;
+	size_t got = 0;
+	int pieces = 0;
+
+	uds_require_holds("scm_rights.stream_large_fds_first_piece");
+	for (size_t i = 0; i < LARGE; i++)
+		large_data[i] = (char)(i % 251);
+	uds_child_start(&child, send_large_with_file, &s);
+	while (got < LARGE) {
+		ssize_t n = recv_msg(p->b, piece, sizeof(piece), 4, 0, &m);
+
+		UDS_REQUIRE(n > 0, "recvmsg() returned %zd after %zu of %d bytes", n, got, LARGE);
+		UDS_REQUIRE(memcmp(piece, large_data + got, (size_t)n) == 0, "bytes %zu..%zu differ "
+		    "from those sent", got, got + (size_t)n);
+		UDS_EQ(m.nfds, pieces == 0 ? 1 : 0, pieces == 0 ? "descriptors with the first piece" :
+		    "descriptors with a later piece");
+		if (pieces == 0)
+			UDS_REQUIRE(uds_same_file(m.fds[0], s.file), "the descriptor is not the file sent");
+		close_received(&m);
+		got += (size_t)n;
+		pieces++;
+	}
+	uds_child_finish(&child);
+	UDS_REQUIRE(pieces > 1, "the 1 MiB message came in %d piece", pieces);
+	uds_note("1 MiB read in %d pieces", pieces);
+	uds_require_nothing_queued(p->b);
+}

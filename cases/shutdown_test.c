@@ -546,3 +546,190 @@ UDS_CASE(listener_closed_resets_pending_clients, "H-24",
 	close(c1);
 	close(c2);
 }
+
+/* ------------------------------------------------------------------ */
+/* Seqpacket connections never accepted; shutdown(SHUT_RD) with data   */
+/* ------------------------------------------------------------------ */
+
+/* A new client connected to the pair's listener, which is then closed before accepting it. */
+static int
+client_of_closed_listener(struct uds_pair *p)
+{
+	struct uds_addr lname;
+	int c = uds_socket(p->kind->type, p->kind->nonblock);
+
+	uds_name_of(p->listener, &lname);
+	uds_connect(c, &lname);
+	UDS_OK(close(p->listener));
+	p->listener = -1;
+	return c;
+}
+
+UDS_CASE(seqpacket_send_after_server_closed, "H-03",
+    "Seqpacket: send() to an accepted peer that closed fails with EPIPE; send() on a connection "
+    "the listener closed before accepting fails first as documented per platform (Linux "
+    "ECONNRESET, FreeBSD EPIPE), then with EPIPE",
+    "POSIX send(): EPIPE, connection-mode socket no longer connected; observed: FreeBSD tests, "
+    "Linux unix_release_sock() resets embryo peers; see the expectation table",
+    UDS_SEQPACKET | UDS_NAMED | UDS_BOTH_MODES)
+{
+	int c = client_of_closed_listener(p);
+
+	close_b(p);
+	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, 0));
+	UDS_EXPECT_RESULT("send.seqpacket_unaccepted_closed", send(c, "x", 1, 0));
+	UDS_FAILS_WITH(EPIPE, send(c, "y", 1, 0));
+	UDS_FAILS_WITH(EPIPE, send(c, "z", 1, 0));
+}
+
+UDS_CASE(seqpacket_unaccepted_close_raises_sigpipe, "H-03",
+    "Seqpacket: on a connection the listener closed before accepting, the send() that fails "
+    "with EPIPE (without MSG_NOSIGNAL) raises exactly one SIGPIPE",
+    "POSIX send(): EPIPE and SIGPIPE for SOCK_SEQPACKET without MSG_NOSIGNAL; FreeBSD tests; "
+    "see the expectation table",
+    UDS_SEQPACKET | UDS_NAMED | UDS_BLOCK_FWD)
+{
+	int c = client_of_closed_listener(p);
+	long rc = 0;
+	int err = 0, raised;
+
+	sigpipe_count_start();
+	for (int i = 0; i < 2 && err != EPIPE; i++) {
+		rc = send(c, "x", 1, 0);
+		err = rc == -1 ? errno : 0;
+	}
+	raised = sigpipe_count_stop();
+	errno = err;
+	UDS_FAILS_WITH(EPIPE, rc);
+	UDS_EXPECT_VALUE("send.seqpacket_peer_closed_sigpipe", raised);
+}
+
+UDS_CASE(own_shut_wr_empty_recv_would_block, "H-10",
+    "After a stream socket's own shutdown(SHUT_WR), with its peer open and nothing queued, "
+    "recv(MSG_DONTWAIT) fails with EAGAIN (not end of file); the peer's data still arrives",
+    "observed: LTP; Linux unix_stream_read_generic() checks only receive shutdown; see the "
+    "expectation table",
+    UDS_STREAM | UDS_PATH | UDS_ANY_MODE | UDS_NBLISTENER)
+{
+	char buf[8];
+
+	UDS_OK(shutdown(p->a, SHUT_WR));
+	UDS_EXPECT_RESULT("shutdown.own_wr_recv_empty",
+	    UDS_AT_ONCE(recv(p->a, buf, sizeof(buf), MSG_DONTWAIT)));
+	uds_send_one(p->b, "late", 4);
+	UDS_EQ(uds_recv_one(p->a, buf, sizeof(buf), 0), 4, "bytes the peer sent afterwards");
+	UDS_REQUIRE(memcmp(buf, "late", 4) == 0, "received \"%.4s\"", buf);
+}
+
+/* Whether fd, shut down for reading, still gives "keep" and the file sent with it. */
+static bool
+kept_after_shut_rd(int fd, int file)
+{
+	struct uds_msg m;
+	char buf[16];
+	ssize_t n = uds_recvmsg_ctl(fd, buf, sizeof(buf), CMSG_SPACE(sizeof(int)), MSG_DONTWAIT,
+	    &m);
+	bool kept = n == 4 && memcmp(buf, "keep", 4) == 0 && m.nfds == 1 &&
+	    uds_same_file(m.fds[0], file);
+
+	uds_note("after SHUT_RD: recvmsg() returned %zd%s%s with %d descriptors", n,
+	    n == -1 ? " " : "", n == -1 ? uds_errno_name(errno) : "", m.nfds);
+	for (int i = 0; i < m.nfds; i++)
+		close(m.fds[i]);
+	return kept;
+}
+
+UDS_CASE(shut_rd_keeps_or_discards_queued, "H-13",
+    "shutdown(SHUT_RD) with \"keep\" and a descriptor queued: Linux keeps both readable, also "
+    "after SHUT_RDWR on both ends; FreeBSD discards them (and closes the descriptor)",
+    "observed: FreeBSD tests and uipc_usrreq.c, gVisor tests and Linux unix_shutdown(); see "
+    "the expectation table",
+    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	int file = uds_temp_file("f");
+	bool rd, rdwr;
+
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->b, &file, 1, "keep", 4, 0)), 4, "bytes sent");
+	UDS_OK(shutdown(p->a, SHUT_RD));
+	rd = kept_after_shut_rd(p->a, file);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, &file, 1, "keep", 4, 0)), 4, "bytes sent back");
+	UDS_OK(shutdown(p->a, SHUT_RDWR));
+	UDS_OK(shutdown(p->b, SHUT_RDWR));
+	rdwr = kept_after_shut_rd(p->b, file);
+	UDS_EXPECT_VALUE("shutdown.rd_keeps_queued", rd && rdwr);
+}
+
+UDS_CASE(dgram_sender_shut_wr_others_unaffected, "H-19",
+    "Two datagram senders connected to one path-bound receiver: after one's shutdown(SHUT_WR) its "
+    "sends fail with EPIPE, the other keeps sending, all three datagrams arrive in order, and "
+    "the drained queue gives EAGAIN",
+    "POSIX send(): EPIPE once shut down for writing; observed: gVisor tests; see the "
+    "expectation table",
+    UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
+{
+	static const char *const want[] = { "one", "two", "three" };
+	int other = uds_socket(SOCK_DGRAM, p->kind->nonblock);
+	struct uds_addr name;
+	char buf[16];
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	uds_connect(p->a, &name);
+	uds_connect(other, &name);
+	uds_send_one(other, "one", 3);
+	uds_send_one(p->a, "two", 3);
+	UDS_OK(shutdown(other, SHUT_WR));
+	UDS_FAILS_WITH(EPIPE, send(other, "late", 4, 0));
+	uds_send_one(p->a, "three", 5);
+	for (int i = 0; i < 3; i++) {
+		ssize_t n = uds_recv_one(p->b, buf, sizeof(buf), 0);
+
+		UDS_REQUIRE(n == (ssize_t)strlen(want[i]) && memcmp(buf, want[i], (size_t)n) == 0,
+		    "datagram %d is \"%.*s\", expected \"%s\"", i, (int)n, buf, want[i]);
+	}
+	UDS_EXPECT_RESULT("dgram.sender_shut_wr_receiver_drained",
+	    UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), MSG_DONTWAIT)));
+}
+
+enum { BIG_WRITE = 4 << 20, READ_BEFORE_CLOSE = 64 << 10 };
+
+struct reader_arg {
+	int fd;                 /* read READ_BEFORE_CLOSE bytes from it, then exit (closing it) */
+	int other;              /* the writer's end: the child drops its copy */
+};
+
+static void
+read_some_then_close(void *argp)
+{
+	static char buf[READ_BEFORE_CLOSE];
+	const struct reader_arg *arg = argp;
+
+	UDS_OK(close(arg->other));
+	uds_recv_all(arg->fd, buf, sizeof(buf));
+}
+
+UDS_CASE(large_write_returns_partial_when_peer_closes, "H-25",
+    "A blocking 4 MiB write() while a child reads 64 KiB and exits, closing the only peer "
+    "end: the write returns the count written so far (at least 64 KiB, less than 4 MiB), the "
+    "next write fails with EPIPE or ECONNRESET",
+    "observed: gVisor tests, Linux unix_stream_sendmsg() returns the bytes sent when the peer "
+    "shuts down; POSIX write() EPIPE, ECONNRESET; see the expectation table",
+    UDS_STREAM | UDS_CONNECTED | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+{
+	static char big[BIG_WRITE];
+	struct reader_arg arg = { .fd = p->b, .other = p->a };
+	struct uds_child child;
+	long n, rc;
+
+	uds_require_holds("write.peer_closes_mid_write_partial");
+	uds_child_start(&child, read_some_then_close, &arg);
+	close_b(p);
+	n = UDS_OK(UDS_WITHIN_DEADLINE(write(p->a, big, sizeof(big))));
+	uds_child_finish(&child);
+	uds_note("the write returned %ld of %d bytes", n, BIG_WRITE);
+	UDS_REQUIRE(n >= READ_BEFORE_CLOSE && n < BIG_WRITE, "write() returned %ld, expected "
+	    "between %d (read by the peer) and %d (all)", n, READ_BEFORE_CLOSE, BIG_WRITE);
+	rc = write(p->a, big, 1);
+	UDS_REQUIRE(rc == -1 && (errno == EPIPE || errno == ECONNRESET), "the next write() "
+	    "returned %ld (%s), expected EPIPE or ECONNRESET", rc, uds_errno_name(errno));
+}

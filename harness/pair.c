@@ -61,9 +61,15 @@ open_named(const struct uds_kind *k, struct uds_pair *p)
 		uds_connect(p->b, &p->a_name);
 	} else {
 		p->listener = uds_listener(k, &p->b_name);
+		if (k->nblistener)
+			uds_set_nonblock(p->listener);
 		p->a = uds_socket(k->type, false);
 		uds_connect(p->a, &p->b_name);
 		p->b = uds_accept(p->listener);
+		p->accepted_fl = (int)UDS_OK(fcntl(p->b, F_GETFL));
+		/* Whatever accept() gave, the accepted end takes the kind's mode. */
+		if (k->nblistener && !k->nonblock)
+			UDS_OK(fcntl(p->b, F_SETFL, p->accepted_fl & ~O_NONBLOCK));
 	}
 }
 
@@ -72,7 +78,7 @@ uds_pair_open(const struct uds_kind *k, struct uds_pair *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->kind = k;
-	p->a = p->b = p->listener = -1;
+	p->a = p->b = p->listener = p->accepted_fl = -1;
 	switch (k->how) {
 	case UDS_HOW_PAIR:
 		open_socketpair(k, p);

@@ -49,6 +49,26 @@ uds_type_name(int type)
 	return "unknown-type";
 }
 
+/* UDS_NBLISTENER applies where there is a listener: stream/seqpacket path or abstract. */
+static bool
+has_nblistener(unsigned mask, int type, enum uds_how how)
+{
+	return (mask & UDS_NBLISTENER) && type != SOCK_DGRAM &&
+	    (how == UDS_HOW_PATH || how == UDS_HOW_ABSTRACT);
+}
+
+static void
+fill_kind(struct uds_kind *k, size_t t, size_t h, int nb, int rev, int lnb)
+{
+	k->type = types[t].type;
+	k->how = hows[h].how;
+	k->nonblock = nb;
+	k->reversed = rev;
+	k->nblistener = lnb;
+	snprintf(k->name, sizeof(k->name), "%s_%s%s%s%s", types[t].word, hows[h].word,
+	    nb ? "_nb" : "", rev ? "_rev" : "", lnb ? "_lnb" : "");
+}
+
 size_t
 uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max)
 {
@@ -78,18 +98,14 @@ uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max)
 					/* Two unconnected sockets have no direction. */
 					if (rev && hows[h].how == UDS_HOW_UNBOUND)
 						continue;
-					if (n < max) {
-						struct uds_kind *k = &out[n];
-
-						k->type = types[t].type;
-						k->how = hows[h].how;
-						k->nonblock = nb;
-						k->reversed = rev;
-						snprintf(k->name, sizeof(k->name), "%s_%s%s%s",
-						    types[t].word, hows[h].word, nb ? "_nb" : "",
-						    rev ? "_rev" : "");
+					for (int lnb = 0; lnb <= 1; lnb++) {
+						if (lnb && !has_nblistener(mask, types[t].type,
+						    hows[h].how))
+							continue;
+						if (n < max)
+							fill_kind(&out[n], t, h, nb, rev, lnb);
+						n++;
 					}
-					n++;
 				}
 			}
 		}

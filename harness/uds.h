@@ -36,6 +36,18 @@
 #define UDS_NONBLOCK    0x0200u
 #define UDS_FORWARD     0x0400u
 #define UDS_REVERSED    0x0800u   /* the two ends swapped */
+/*
+ * Adds, to the stream and seqpacket UDS_PATH/UDS_ABSTRACT kinds of the
+ * mask, a variant (suffix "_lnb") whose accepted end came from an
+ * O_NONBLOCK listener: accept() after waiting readable with the deadline.
+ * The pair's accepted end is then given the kind's mode explicitly (as
+ * Linux accept(2) tells portable programs to do) and p->accepted_fl holds
+ * its file status flags as accept() returned them; p->listener stays
+ * non-blocking.  Kinds without a listener get no variant.  Not part of
+ * UDS_ANY_MODE or any other mask: only behaviours about the accepted
+ * socket's mode, or that must not depend on the listener's, ask for it.
+ */
+#define UDS_NBLISTENER  0x1000u
 
 #define UDS_ANY_TYPE    (UDS_STREAM | UDS_DGRAM | UDS_SEQPACKET)
 #define UDS_CONN_TYPES  (UDS_STREAM | UDS_SEQPACKET)
@@ -55,7 +67,8 @@ struct uds_kind {
 	enum uds_how how;
 	bool nonblock;
 	bool reversed;
-	char name[40];          /* "dgram_path_nb_rev" */
+	bool nblistener;        /* accepted from an O_NONBLOCK listener (UDS_NBLISTENER) */
+	char name[40];          /* "dgram_path_nb_rev", "stream_abs_nb_lnb" */
 };
 
 /* A socket address with its length; len == 0 means "no name". */
@@ -77,6 +90,7 @@ struct uds_pair {
 	int listener;           /* stream/seqpacket path or abstract: the listener, else -1 */
 	struct uds_addr a_name; /* the name a is bound to (len 0: unnamed) */
 	struct uds_addr b_name;
+	int accepted_fl;        /* F_GETFL of the accepted end as accept() gave it, else -1 */
 };
 
 /* Opens the pair the kind describes; skips the case when the platform lacks it. */

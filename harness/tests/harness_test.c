@@ -117,6 +117,53 @@ ATF_TC_BODY(reversed_kind_swaps_the_ends, tc)
 	ATF_REQUIRE(len > offsetof(struct sockaddr_un, sun_path));
 }
 
+ATF_TC_WITHOUT_HEAD(nblistener_kind_accepts_from_a_nonblocking_listener);
+ATF_TC_BODY(nblistener_kind_accepts_from_a_nonblocking_listener, tc)
+{
+	struct uds_kind k[64];
+	size_t n;
+
+	/* Not in UDS_ANY_MODE: the usual masks expand as before. */
+	ATF_REQUIRE_EQ(UDS_ANY_MODE & UDS_NBLISTENER, 0);
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE | UDS_NBLISTENER,
+	    k, 64), 36 + 16);
+	/* Only stream/seqpacket path and abstract kinds gain an _lnb variant, right after the plain one. */
+	n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_BOTH_MODES |
+	    UDS_NBLISTENER, k, 64);
+	ATF_REQUIRE_EQ(n, 3 * 2 * 3 + 2 * 2);
+	ATF_REQUIRE_STREQ(k[2].name, "stream_path");
+	ATF_REQUIRE_STREQ(k[3].name, "stream_path_lnb");
+	ATF_REQUIRE_STREQ(k[5].name, "stream_path_nb_lnb");
+	ATF_REQUIRE(k[3].nblistener && !k[2].nblistener && !k[3].nonblock);
+	for (size_t i = 0; i < n; i++) {
+		struct uds_pair p;
+		char c;
+
+		if (k[i].type == SOCK_SEQPACKET && !uds_have_seqpacket())
+			continue;
+		uds_pair_open(&k[i], &p);
+		if (k[i].nblistener) {
+			ATF_REQUIRE_MSG(fcntl(p.listener, F_GETFL) & O_NONBLOCK,
+			    "%s: the listener is blocking", k[i].name);
+			ATF_REQUIRE_MSG(p.accepted_fl != -1, "%s: no accepted flags", k[i].name);
+		}
+		if (k[i].how == UDS_HOW_PATH && k[i].type != SOCK_DGRAM)
+			ATF_REQUIRE_MSG(p.accepted_fl != -1, "%s: accepted flags not recorded",
+			    k[i].name);
+		else
+			ATF_REQUIRE_EQ(p.accepted_fl, -1);
+		if (p.b != -1 && k[i].how != UDS_HOW_UNBOUND) {
+			ATF_REQUIRE_MSG((fcntl(p.b, F_GETFL) & O_NONBLOCK) ==
+			    (k[i].nonblock ? O_NONBLOCK : 0), "%s: b's O_NONBLOCK does not match "
+			    "the kind", k[i].name);
+			uds_send_one(p.a, "a", 1);
+			ATF_REQUIRE_EQ(uds_recv_one(p.b, &c, 1, 0), 1);
+			ATF_REQUIRE_EQ(c, 'a');
+		}
+		uds_pair_close(&p);
+	}
+}
+
 static void
 child_passes(void *arg)
 {
@@ -349,6 +396,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, addresses_are_unique_and_short);
 	ATF_TP_ADD_TC(tp, every_connected_kind_exchanges_both_ways);
 	ATF_TP_ADD_TC(tp, reversed_kind_swaps_the_ends);
+	ATF_TP_ADD_TC(tp, nblistener_kind_accepts_from_a_nonblocking_listener);
 	ATF_TP_ADD_TC(tp, child_success_is_quiet);
 	ATF_TP_ADD_TC(tp, child_failure_fails_the_case);
 	ATF_TP_ADD_TC(tp, child_is_killed_at_the_deadline);
