@@ -1181,13 +1181,15 @@ UDS_CASE(sender_cloexec_not_inherited, "K-39",
 UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40",
     "recvmsg(MSG_CMSG_CLOEXEC) of three descriptors sent without FD_CLOEXEC sets FD_CLOEXEC "
     "on every received one, and not on the sender's",
-    "Linux recvmsg(2) MSG_CMSG_CLOEXEC (since 2.6.23); FreeBSD recv(2) and unix(4)",
+    "Linux recvmsg(2) MSG_CMSG_CLOEXEC (since 2.6.23); FreeBSD, NetBSD recv(2); illumos "
+    "recv(3SOCKET); see the expectation table",
     ALL_CONNECTED)
 {
 #ifdef MSG_CMSG_CLOEXEC
 	int f[3] = { uds_temp_file("x"), uds_temp_file("y"), uds_temp_file("z") };
 	struct uds_msg m;
 	char buf[8];
+	int with = 0;
 
 	uds_send_fds(p->a, f, 3);
 	recv_msg(p->b, buf, sizeof(buf), 3, MSG_CMSG_CLOEXEC, &m);
@@ -1195,10 +1197,13 @@ UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40",
 	for (int i = 0; i < 3; i++) {
 		UDS_REQUIRE(uds_same_file(m.fds[i], f[i]), "descriptor #%d is not the file sent",
 		    i);
-		UDS_REQUIRE(has_cloexec(m.fds[i]), "received descriptor #%d (fd %d) lacks "
-		    "FD_CLOEXEC", i, m.fds[i]);
+		if (has_cloexec(m.fds[i]))
+			with++;
+		else
+			uds_note("received descriptor #%d (fd %d) lacks FD_CLOEXEC", i, m.fds[i]);
 		UDS_REQUIRE(!has_cloexec(f[i]), "the sender's descriptor #%d gained FD_CLOEXEC", i);
 	}
+	UDS_EXPECT_VALUE("scm_rights.cmsg_cloexec", with == 3);
 #else
 	uds_skip("MSG_CMSG_CLOEXEC is not defined on this platform");
 #endif
