@@ -833,15 +833,13 @@ UDS_CASE(accept_gives_one_private_connection_each, "A-36",
     "Each accept() returns a new descriptor, distinct from the listener and from every earlier "
     "one, for a distinct socket carrying one connection with exactly one client",
     "POSIX accept(): a new socket for the connection; APUE 17.3",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES)
+    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES | UDS_NBLISTENER)
 {
 	enum { N = 3 };
 	int c[N], s[N], known[2 * N + 3] = { p->listener, p->a, p->b }, nknown = 3;
 	bool seen[N] = { false };
 	char tag;
 
-	if (p->kind->nonblock)
-		uds_set_nonblock(p->listener);
 	for (int i = 0; i < N; i++) {
 		c[i] = uds_socket(p->kind->type, false);
 		uds_connect(c[i], &p->b_name);
