@@ -1186,6 +1186,39 @@ UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51",
 	}
 }
 
+UDS_CASE_ROOT(root_passes_search_permission, "L-51",
+    "As root, connect() or sendto() to a socket inside a directory of mode 0600 (no search "
+    "permission for anyone) succeeds and the connection or datagram arrives (unprivileged it "
+    "fails with EACCES)",
+    "path_resolution(7): the superuser bypasses all permission checks, CAP_DAC_OVERRIDE and "
+    "CAP_DAC_READ_SEARCH grant search permission on directories; POSIX XBD 4.5 File Access "
+    "Permissions (appropriate privileges); see the expectation table",
+    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+{
+	struct uds_addr name;
+	int type = p->kind->type;
+	char c = 0;
+
+	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
+	UDS_REQUIRE(geteuid() == 0, "runs unprivileged, which no search-permission check lets through");
+	UDS_OK(mkdir("ns", 0700));
+	uds_addr_path(&name, "ns/s");
+	uds_serve(p->b, type, &name);
+	UDS_OK(chmod("ns", 0600));
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", reach(p->a, type, &name));
+	if (type == SOCK_DGRAM) {
+		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the receiver");
+		UDS_EQ(c, 'r', "the datagram");
+	} else {
+		int s = uds_accept(p->b);
+
+		uds_send_one(p->a, "r", 1);
+		UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes on the accepted connection");
+		UDS_EQ(c, 'r', "the byte sent");
+		close(s);
+	}
+}
+
 #ifdef HAVE_LINUX_CREDS
 static void
 drop_then_send_child(void *v)
