@@ -177,12 +177,12 @@ rights_put(union ctl_buf *c, size_t off, const int *fds, int n)
 
 /*
  * sendmsg() of len bytes of data with raw control data ctl/ctllen (any
- * pointer, even NULL or unmapped), to name `to` when not NULL; returns
- * sendmsg()'s result.
+ * pointer, even NULL or unmapped), to name `to` when not NULL, through send
+ * (sendmsg, or uds_sys_sendmsg for the kernel's own rule); returns its result.
  */
 static ssize_t
-sendmsg_raw(int sock, const struct uds_addr *to, const char *data, size_t len, void *ctl,
-    size_t ctllen)
+sendmsg_raw_via(ssize_t (*send)(int, const struct msghdr *, int), int sock,
+    const struct uds_addr *to, const char *data, size_t len, void *ctl, size_t ctllen)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	struct msghdr msg;
@@ -196,7 +196,15 @@ sendmsg_raw(int sock, const struct uds_addr *to, const char *data, size_t len, v
 	msg.msg_iovlen = 1;
 	msg.msg_control = ctl;
 	msg.msg_controllen = ctllen;
-	return sendmsg(sock, &msg, 0);
+	return send(sock, &msg, 0);
+}
+
+/* sendmsg_raw_via() through the C library's sendmsg(). */
+static ssize_t
+sendmsg_raw(int sock, const struct uds_addr *to, const char *data, size_t len, void *ctl,
+    size_t ctllen)
+{
+	return sendmsg_raw_via(sendmsg, sock, to, data, len, ctl, ctllen);
 }
 
 /*
@@ -1300,7 +1308,8 @@ UDS_CASE(unmapped_send_control_efault, "K-16",
     SEND_SIDE)
 {
 	UDS_EXPECT_RESULT("scm_rights.send_control_fault",
-	    sendmsg_raw(p->a, NULL, "x", 1, uds_unmapped_page(), CMSG_SPACE(sizeof(int))));
+	    sendmsg_raw_via(uds_sys_sendmsg, p->a, NULL, "x", 1, uds_unmapped_page(),
+	    CMSG_SPACE(sizeof(int))));
 	uds_require_nothing_queued(p->b);
 }
 
@@ -1428,7 +1437,7 @@ UDS_CASE(per_message_limit_accepted, "N-12",
 	nofile_at_least((rlim_t)(2 * limit + 64), &saved);
 	for (long i = 0; i < limit; i++)
 		fds[i] = f;
-	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, fds, (int)limit, NULL, 0, 0)), 1,
+	UDS_EQ(UDS_OK(uds_sys_sendmsg_fds(p->a, fds, (int)limit, NULL, 0, 0)), 1,
 	    "bytes sent with the limit of descriptors");
 	recv_msg(p->b, buf, sizeof(buf), (int)limit, 0, &m);
 	UDS_EQ(m.nfds, limit, "descriptors received");
@@ -1457,7 +1466,7 @@ UDS_CASE(per_message_limit_exceeded, "N-12",
 		fds[i] = f;
 	uds_fds_snapshot(&snap);
 	UDS_EXPECT_RESULT("scm_rights.over_max",
-	    uds_sendmsg_fds(p->a, fds, (int)limit + 1, NULL, 0, 0));
+	    uds_sys_sendmsg_fds(p->a, fds, (int)limit + 1, NULL, 0, 0));
 	UDS_FDS_UNCHANGED(&snap, "by a refused sendmsg()");
 	uds_require_nothing_queued(p->b);
 	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));

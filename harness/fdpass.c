@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#if defined(HAVE_SYS_SENDMSG)
+#include <sys/syscall.h>
+#endif
 
 /* Big enough for UDS_MAX_PASS descriptors, aligned for struct cmsghdr. */
 union control {
@@ -21,7 +24,33 @@ union control {
 };
 
 ssize_t
-uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags)
+uds_sys_sendmsg(int sock, const struct msghdr *msg, int flags)
+{
+	static bool noted;
+
+	if (!noted) {
+		noted = true;
+#if defined(HAVE_SYS_SENDMSG)
+		uds_note("sendmsg() issued as the system call (SYS_sendmsg), bypassing the C "
+		    "library's wrapper: the case checks the kernel's rule, and a wrapper may copy "
+		    "or limit the control data first (musl 1.2.3: a 1024-byte copy, ENOMEM beyond "
+		    "it, SIGSEGV for an unmapped msg_control)");
+#else
+		uds_note("sendmsg() through the C library's wrapper (no SYS_sendmsg at build "
+		    "time): a wrapper that copies or limits the control data shows here");
+#endif
+	}
+#if defined(HAVE_SYS_SENDMSG)
+	return (ssize_t)syscall(SYS_sendmsg, sock, msg, flags);
+#else
+	return sendmsg(sock, msg, flags);
+#endif
+}
+
+/* uds_sendmsg_fds() through send (sendmsg, or uds_sys_sendmsg). */
+static ssize_t
+sendmsg_fds_via(ssize_t (*send)(int, const struct msghdr *, int), int sock, const int *fds,
+    int nfds, const void *buf, size_t len, int flags)
 {
 	static const char one = 'F';
 	union control ctl;
@@ -44,7 +73,19 @@ uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len,
 		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
 		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
 	}
-	return sendmsg(sock, &msg, flags);
+	return send(sock, &msg, flags);
+}
+
+ssize_t
+uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags)
+{
+	return sendmsg_fds_via(sendmsg, sock, fds, nfds, buf, len, flags);
+}
+
+ssize_t
+uds_sys_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags)
+{
+	return sendmsg_fds_via(uds_sys_sendmsg, sock, fds, nfds, buf, len, flags);
 }
 
 void

@@ -291,6 +291,18 @@ ssize_t uds_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, siz
 /* Same, asserting success. */
 void uds_send_fds(int sock, const int *fds, int nfds);
 /*
+ * sendmsg() as the system call itself where meson found syscall(SYS_sendmsg)
+ * (HAVE_SYS_SENDMSG), else the C library's sendmsg(); the first call notes
+ * which.  For cases about the kernel's rule on control data, which a C
+ * library wrapper may copy or limit first (musl 1.2.3 copies it into a
+ * 1024-byte buffer: ENOMEM beyond, SIGSEGV for an unmapped msg_control).
+ * No wrapper zeroes padding: zero msg and the control buffer (memset) first.
+ */
+ssize_t uds_sys_sendmsg(int sock, const struct msghdr *msg, int flags);
+/* uds_sendmsg_fds() through uds_sys_sendmsg(). */
+ssize_t uds_sys_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len,
+    int flags);
+/*
  * recvmsg() with exactly ctl_space bytes of control buffer (after waiting
  * for readability); fills msg; returns recvmsg's result (-1 with errno).
  */

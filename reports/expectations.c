@@ -189,7 +189,7 @@ cmd_expectations(int argc, char **argv)
 	size_t n = 0;
 	struct buf b = { 0 };
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) {     /* every option takes a value */
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if ((strcmp(a, "--format") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--key") == 0) &&
@@ -213,7 +213,6 @@ cmd_expectations(int argc, char **argv)
 			die(EX_USAGE_, "expectations: unknown argument %s (usage: uds-report expectations "
 			    "[--format md|json] [--key KEY]... [-o FILE])", a);
 		}
-		i++;
 	}
 	if (n == 0)
 		for (; n < uds_expect_table_len; n++)
