@@ -19,48 +19,20 @@
 #define CONNECTED_DGRAM   (UDS_DGRAM | UDS_CONNECTED | UDS_ANY_MODE)
 #define CONNECTED_RECORDS (UDS_REC_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
 
-/* A numbered datagram whose payload can be checked. */
-struct numbered {
-	uint32_t sender;
-	uint32_t seq;
-	uint32_t len;           /* bytes of fill */
-	uint32_t sum;           /* checksum of the fill */
-	unsigned char fill[500];
-};
-
-static uint32_t
-checksum(const unsigned char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
+/* Numbered datagrams (struct uds_record) stay under this much fill: at most 516 bytes. */
+#define DGRAM_FILL 500
 
 static size_t
-numbered_make(struct numbered *d, uint32_t sender, uint32_t seq)
+numbered_make(struct uds_record *d, uint32_t sender, uint32_t seq)
 {
-	d->sender = sender;
-	d->seq = seq;
-	d->len = (seq * 37u + sender * 11u) % sizeof(d->fill);
-	for (uint32_t i = 0; i < d->len; i++)
-		d->fill[i] = (unsigned char)(seq + i * 7u + sender);
-	d->sum = checksum(d->fill, d->len);
-	return offsetof(struct numbered, fill) + d->len;
+	return uds_record_make(d, sender, seq, DGRAM_FILL);
 }
 
 /* Receives one numbered datagram and checks it is whole and intact. */
 static void
-numbered_recv(int fd, struct numbered *d)
+numbered_recv(int fd, struct uds_record *d)
 {
-	ssize_t n = uds_recv_one(fd, d, sizeof(*d), 0);
-
-	UDS_REQUIRE(n >= (ssize_t)offsetof(struct numbered, fill),
-	    "datagram of %zd bytes is shorter than its header", n);
-	UDS_EQ(n, offsetof(struct numbered, fill) + d->len, "datagram length");
-	UDS_REQUIRE(checksum(d->fill, d->len) == d->sum,
-	    "datagram %u from sender %u arrived corrupted", d->seq, d->sender);
+	uds_record_check(d, uds_recv_one(fd, d, sizeof(*d), 0), "datagram");
 }
 
 UDS_CASE(datagrams_arrive_intact_and_in_order, "F-01",
@@ -70,7 +42,7 @@ UDS_CASE(datagrams_arrive_intact_and_in_order, "F-01",
     CONNECTED_DGRAM)
 {
 	enum { TOTAL = 4096, WINDOW = 8 };
-	struct numbered out, in;
+	struct uds_record out, in;
 
 	/* The receiver keeps up: a window of datagrams, then drain it. */
 	for (uint32_t seq = 0; seq < TOTAL; seq += WINDOW) {
@@ -268,7 +240,7 @@ numbered_sender(void *argp)
 {
 	const struct sender_arg *arg = argp;
 	int fd = uds_socket(SOCK_DGRAM, arg->nonblock);
-	struct numbered d;
+	struct uds_record d;
 
 	for (uint32_t seq = 0; seq < PER_SENDER; seq++) {
 		size_t len = numbered_make(&d, arg->id, seq);
@@ -294,7 +266,7 @@ UDS_CASE(several_senders_keep_order_and_lose_nothing, "F-34",
 	struct sender_arg args[SENDERS];
 	struct uds_child senders[SENDERS];
 	uint32_t next[SENDERS] = { 0 };
-	struct numbered in;
+	struct uds_record in;
 	struct uds_addr name;
 	/* Unconnected: a connected datagram socket takes datagrams from its peer only. */
 	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
