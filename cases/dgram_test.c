@@ -83,11 +83,9 @@ UDS_CASE(peek_leaves_datagram_queued, "F-03",
 
 	uds_send_one(p->a, "first", 5);
 	uds_send_one(p->a, "second", 6);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 5, "bytes peeked");
-	UDS_REQUIRE(memcmp(buf, "first", 5) == 0, "peek returned \"%.5s\", not \"first\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), MSG_PEEK, "first", "bytes peeked");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 5, "bytes peeked again");
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes received after peeking");
-	UDS_REQUIRE(memcmp(buf, "first", 5) == 0, "receive after peek got \"%.5s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "first", "bytes received after peeking");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 6, "bytes of the second datagram");
 }
 
@@ -297,14 +295,12 @@ UDS_CASE(sendto_unconnected_reaches_bound_receiver, "F-17",
 	struct uds_addr name;
 	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
 	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
-	char buf[16];
 
 	uds_addr_fresh_for(p->kind, &name);
 	uds_bind(rx, &name);
 	UDS_EQ(UDS_OK(sendto(tx, "hello", 5, 0, (struct sockaddr *)&name.sun, name.len)), 5,
 	    "bytes sent");
-	UDS_EQ(uds_recv_one(rx, buf, sizeof(buf), 0), 5, "bytes received");
-	UDS_REQUIRE(memcmp(buf, "hello", 5) == 0, "wrong payload");
+	uds_recv_expect(rx, 16, 0, "hello", "bytes received");
 }
 
 UDS_CASE(recvfrom_names_bound_sender, "F-18",
@@ -468,8 +464,8 @@ UDS_CASE(zero_buffer_trunc_reports_length, "F-07",
 	uds_send_one(p->a, "next", 4);
 	uds_wait_readable(p->b);
 	peeked = UDS_OK(recv(p->b, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 7, "bytes peeked after the zero-length peek");
-	UDS_REQUIRE(memcmp(buf, "abcdefg", 7) == 0, "the zero-length peek did not leave the datagram queued");
+	uds_recv_expect(p->b, sizeof(buf), MSG_PEEK, "abcdefg",
+	    "bytes peeked after the zero-length peek (it must leave the datagram queued)");
 	taken = UDS_OK(recv(p->b, NULL, 0, MSG_TRUNC | MSG_DONTWAIT));
 	expect_datagram(p->b, "next");
 	uds_require_nothing_queued(p->b);

@@ -249,6 +249,8 @@ void uds_send_one(int fd, const void *buf, size_t len);
 ssize_t uds_recv_one(int fd, void *buf, size_t len, int flags);
 /* recvmsg() after waiting; reports msg_flags. */
 ssize_t uds_recvmsg_flags(int fd, void *buf, size_t len, int flags, int *msg_flags);
+/* One uds_recv_one() of up to len (<= 4096) bytes that must return exactly the bytes of want. */
+void uds_recv_expect(int fd, size_t len, int flags, const char *want, const char *what);
 
 /* A numbered record (datagram, seqpacket) whose fill carries a checksum. */
 struct uds_record {
