@@ -83,6 +83,22 @@ sigpipe_count_stop(void)
 	return sigpipes;
 }
 
+/* One send() of "x" with flags, counting SIGPIPEs: it must fail with EPIPE; returns the count. */
+static int
+send_epipe_count_sigpipes(int fd, int flags)
+{
+	long rc;
+	int err, raised;
+
+	sigpipe_count_start();
+	rc = send(fd, "x", 1, flags);
+	err = errno;
+	raised = sigpipe_count_stop();
+	errno = err;
+	UDS_FAILS_WITH(EPIPE, rc);
+	return raised;
+}
+
 /* ------------------------------------------------------------------ */
 /* The peer closes                                                     */
 /* ------------------------------------------------------------------ */
@@ -174,17 +190,9 @@ UDS_CASE(peer_closed_send_raises_sigpipe, "O-12",
     "EPIPE; see the expectation table for seqpacket",
     CONNECTED_CONN)
 {
-	long rc;
-	int err, raised;
-
 	close_b(p);
-	sigpipe_count_start();
-	rc = send(p->a, "x", 1, 0);
-	err = errno;
-	raised = sigpipe_count_stop();
-	errno = err;
-	UDS_FAILS_WITH(EPIPE, rc);
-	check_sigpipe_raised(p, raised, "SIGPIPEs raised by one send() to a closed peer");
+	check_sigpipe_raised(p, send_epipe_count_sigpipes(p->a, 0),
+	    "SIGPIPEs raised by one send() to a closed peer");
 }
 
 /* Sends with MSG_NOSIGNAL under a counting handler: EPIPE and no SIGPIPE. */
@@ -192,15 +200,8 @@ static void
 nosignal_send_epipe(int fd)
 {
 #ifdef MSG_NOSIGNAL
-	long rc;
-	int err;
-
-	sigpipe_count_start();
-	rc = send(fd, "x", 1, MSG_NOSIGNAL);
-	err = errno;
-	UDS_EQ(sigpipe_count_stop(), 0, "SIGPIPEs raised by send(MSG_NOSIGNAL)");
-	errno = err;
-	UDS_FAILS_WITH(EPIPE, rc);
+	UDS_EQ(send_epipe_count_sigpipes(fd, MSG_NOSIGNAL), 0,
+	    "SIGPIPEs raised by send(MSG_NOSIGNAL)");
 #else
 	(void)fd;
 	uds_skip("MSG_NOSIGNAL is not defined on this platform");
@@ -320,16 +321,10 @@ UDS_CASE(send_after_own_shut_wr_raises_sigpipe, "H-07",
     "MSG_NOSIGNAL; see the expectation table",
     CONNECTED_CONN)
 {
-	long rc;
-	int err, raised;
+	int raised;
 
 	UDS_OK(shutdown(p->a, SHUT_WR));
-	sigpipe_count_start();
-	rc = send(p->a, "x", 1, 0);
-	err = errno;
-	raised = sigpipe_count_stop();
-	errno = err;
-	UDS_FAILS_WITH(EPIPE, rc);
+	raised = send_epipe_count_sigpipes(p->a, 0);
 	UDS_EXPECT_VALUE(p->kind->type == SOCK_STREAM ? "send.stream_own_shut_wr_sigpipe" :
 	    "send.seqpacket_own_shut_wr_sigpipe", raised);
 }
