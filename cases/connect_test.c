@@ -1092,7 +1092,10 @@ UDS_CASE(getsockname_returns_bound_path, "B-07",
 	UDS_EXPECT_VALUE("getsockname.path_counts_nul", got.len == n + 1);
 }
 
-/* Binds fd to a fresh path under umask 022 (after fchmod(fd, mode) unless mode is 0): the node's mode. */
+/*
+ * Binds fd to a fresh path under umask 022, after fchmod(fd, mode) unless mode
+ * is 0; returns the permission bits of the node bind() created.
+ */
 static long
 node_mode_under_umask_022(int fd, mode_t mode)
 {
