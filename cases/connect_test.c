@@ -117,6 +117,16 @@ require_reaches(int type, const struct uds_addr *name, int server)
 	close(fd);
 }
 
+/* Binds p->a to a fresh path and closes it: the node stays behind with nothing bound to it. */
+static void
+leave_stale_node(struct uds_pair *p, struct uds_addr *name)
+{
+	uds_addr_fresh_path(name);
+	uds_bind(p->a, name);
+	close(p->a);
+	p->a = -1;
+}
+
 /* A byte each way between two connected ends. */
 static void
 exchange(int x, int y)
@@ -311,10 +321,7 @@ UDS_CASE(bind_stale_node_in_use_until_unlink, "B-03",
 {
 	struct uds_addr name;
 
-	uds_addr_fresh_path(&name);
-	uds_bind(p->a, &name);
-	close(p->a);
-	p->a = -1;
+	leave_stale_node(p, &name);
 	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, CSA(&name), name.len));
 	UDS_OK(unlink(name.sun.sun_path));
 	uds_serve(p->b, p->kind->type, &name);
@@ -1025,10 +1032,7 @@ UDS_CASE(node_stays_after_close, "B-02",
 {
 	struct uds_addr name;
 
-	uds_addr_fresh_path(&name);
-	uds_bind(p->a, &name);
-	close(p->a);
-	p->a = -1;
+	leave_stale_node(p, &name);
 	require_node(name.sun.sun_path, S_IFSOCK);
 	UDS_OK(unlink(name.sun.sun_path));
 	require_no_node(name.sun.sun_path);
@@ -1088,20 +1092,32 @@ UDS_CASE(getsockname_returns_bound_path, "B-07",
 	UDS_EXPECT_VALUE("getsockname.path_counts_nul", got.len == n + 1);
 }
 
-UDS_CASE(node_mode_follows_umask, "B-08",
-    "Under umask 022 the node bind() creates has mode 0755 (all permissions but the umask's)",
-    "unix(7) Pathname socket ownership and permissions; see the expectation table",
-    ANY_UNBOUND)
+/*
+ * Binds fd to a fresh path under umask 022, after fchmod(fd, mode) unless mode
+ * is 0; returns the permission bits of the node bind() created.
+ */
+static long
+node_mode_under_umask_022(int fd, mode_t mode)
 {
 	struct uds_addr name;
 	struct stat st;
 	mode_t old = umask(022);
 
 	uds_addr_fresh_path(&name);
-	uds_bind(p->a, &name);
+	if (mode != 0)
+		UDS_OK(fchmod(fd, mode));
+	uds_bind(fd, &name);
 	umask(old);
 	UDS_OK(lstat(name.sun.sun_path, &st));
-	UDS_EXPECT_VALUE("bind.node_mode_umask", st.st_mode & 07777);
+	return (long)(st.st_mode & 07777);
+}
+
+UDS_CASE(node_mode_follows_umask, "B-08",
+    "Under umask 022 the node bind() creates has mode 0755 (all permissions but the umask's)",
+    "unix(7) Pathname socket ownership and permissions; see the expectation table",
+    ANY_UNBOUND)
+{
+	UDS_EXPECT_VALUE("bind.node_mode_umask", node_mode_under_umask_022(p->a, 0));
 }
 
 /* Sends one byte c to name from fd: connect() and send() for connection types, sendto() otherwise. */
@@ -1113,6 +1129,24 @@ send_via(int fd, int type, const struct uds_addr *name, char c)
 		uds_send_one(fd, &c, 1);
 	} else
 		UDS_EQ(UDS_OK(sendto(fd, &c, 1, 0, CSA(name), name->len)), 1, "bytes sent");
+}
+
+/*
+ * Receives at server the byte c a child sent with send_via() from where: on a
+ * newly accepted connection for connection types.
+ */
+static void
+recv_via(int server, int type, char c, const char *where)
+{
+	char buf[8], label[80];
+	int s = is_conn(type) ? uds_accept(server) : server;
+
+	snprintf(label, sizeof(label), "bytes from %s", where);
+	UDS_EQ(uds_recv_one(s, buf, sizeof(buf), 0), 1, label);
+	snprintf(label, sizeof(label), "byte from %s", where);
+	UDS_EQ(buf[0], c, label);
+	if (s != server)
+		close(s);
 }
 
 /* Child of B-29: one connection from the work directory, then from a subdirectory. */
@@ -1145,13 +1179,8 @@ UDS_CASE(relative_path_resolves_against_cwd, "B-29",
 	uds_addr_path(&name, "rel-sock");
 	uds_serve(server, p->kind->type, &name);
 	uds_child_start(&child, relative_client, &kind);
-	for (int i = 0; i < 2; i++) {
-		char buf[8];
-		int s = is_conn(p->kind->type) ? uds_accept(server) : server;
-
-		UDS_EQ(uds_recv_one(s, buf, sizeof(buf), 0), 1, "bytes from the relative client");
-		UDS_EQ(buf[0], i == 0 ? 'c' : 's', "which client connection arrived");
-	}
+	recv_via(server, p->kind->type, 'c', "the relative client in the same directory");
+	recv_via(server, p->kind->type, 's', "the relative client in the subdirectory");
 	uds_child_finish(&child);
 }
 
@@ -1406,16 +1435,7 @@ UDS_CASE(fchmod_before_bind_sets_node_mode, "B-09",
     "table",
     ANY_UNBOUND)
 {
-	struct uds_addr name;
-	struct stat st;
-	mode_t old = umask(022);
-
-	uds_addr_fresh_path(&name);
-	UDS_OK(fchmod(p->a, 0710));
-	uds_bind(p->a, &name);
-	umask(old);
-	UDS_OK(lstat(name.sun.sun_path, &st));
-	UDS_EXPECT_VALUE("bind.fchmod_before_bind_mode", st.st_mode & 07777);
+	UDS_EXPECT_VALUE("bind.fchmod_before_bind_mode", node_mode_under_umask_022(p->a, 0710));
 }
 
 UDS_CASE(node_times_equal_after_bind, "B-10",
@@ -1492,15 +1512,11 @@ UDS_CASE_ROOT(path_reachable_from_other_netns, "B-33",
 	struct uds_addr name;
 	struct uds_child child;
 	struct uds_kind kind = *p->kind;
-	char c = 0;
-	int s;
 
 	uds_addr_path(&name, "netns-sock");
 	uds_serve(p->b, kind.type, &name);
 	uds_child_start(&child, reach_from_new_netns, &kind);
-	s = is_conn(kind.type) ? uds_accept(p->b) : p->b;
-	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes from the other namespace");
-	UDS_EQ(c, 'n', "byte from the other namespace");
+	recv_via(p->b, kind.type, 'n', "the other namespace");
 	uds_child_finish(&child);
 #else
 	uds_skip("network namespaces (CLONE_NEWNET) are a Linux interface, absent here");
@@ -1531,8 +1547,6 @@ UDS_CASE_ROOT(path_resolved_against_caller_root, "B-34",
 	struct uds_addr outside, inside;
 	struct uds_child child;
 	struct uds_kind kind = *p->kind;
-	char c = 0;
-	int s;
 
 	UDS_OK(mkdir("jail", 0755));
 	uds_addr_path(&outside, "outside-sock");
@@ -1540,9 +1554,7 @@ UDS_CASE_ROOT(path_resolved_against_caller_root, "B-34",
 	uds_serve(p->a, kind.type, &outside);
 	uds_serve(p->b, kind.type, &inside);
 	uds_child_start(&child, reach_from_chroot, &kind);
-	s = is_conn(kind.type) ? uds_accept(p->b) : p->b;
-	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes from inside the chroot");
-	UDS_EQ(c, 'j', "byte from inside the chroot");
+	recv_via(p->b, kind.type, 'j', "inside the chroot");
 	uds_child_finish(&child);
 	require_nothing_pending(p->a);
 }

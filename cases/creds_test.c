@@ -171,6 +171,17 @@ recv_cred(int fd, size_t len, size_t ctl_space, struct crecv *r)
 
 #define CRED_SPACE CMSG_SPACE(sizeof(struct ucred))
 
+/* r holds exactly one SCM_CREDENTIALS message, carrying uc. */
+static void
+require_one_cred(const struct crecv *r, struct ucred uc, const char *what)
+{
+	char label[96];
+
+	snprintf(label, sizeof(label), "%s: SCM_CREDENTIALS messages received", what);
+	UDS_EQ(r->ncred, 1, label);
+	require_ucred(r->uc, uc.pid, uc.uid, uc.gid, what);
+}
+
 /* Receives one message that must carry exactly the credentials uc. */
 static void
 recv_expect_cred(int fd, struct ucred uc, const char *what)
@@ -811,8 +822,7 @@ UDS_CASE(exact_buffer_no_ctrunc, "L-29",
 	uds_send_one(p->a, "e", 1);
 	recv_cred(p->b, 1, CRED_SPACE, &r);
 	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
-	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
-	require_ucred(r.uc, getpid(), geteuid(), getegid(), "credentials");
+	require_one_cred(&r, own_ucred(), "credentials");
 #else
 	uds_skip(NO_LINUX_CREDS);
 #endif
@@ -856,8 +866,7 @@ UDS_CASE(creds_and_fds_together, "L-31",
 	UDS_EQ(UDS_OK(send_cred_msg(p->a, "b", &uc, sizeof(uc), &file, 1)), 1, "bytes sent");
 	recv_cred(p->b, 1, 256, &r);
 	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
-	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
-	require_ucred(r.uc, uc.pid, uc.uid, uc.gid, "credentials");
+	require_one_cred(&r, uc, "credentials");
 	UDS_EQ(r.nfds, 1, "descriptors received");
 	UDS_REQUIRE(uds_same_file(r.fds[0], file), "the received descriptor is the file sent");
 	close(r.fds[0]);
@@ -908,8 +917,7 @@ UDS_CASE(stream_same_creds_merge, "L-33",
 	uds_send_all(p->a, "b", 1);
 	recv_cred(p->b, 8, 256, &r);
 	UDS_EQ(r.n, 2, "bytes in one read");
-	UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS received");
-	require_ucred(r.uc, getpid(), geteuid(), getegid(), "merged read");
+	require_one_cred(&r, own_ucred(), "merged read");
 #else
 	uds_skip(NO_LINUX_CREDS);
 #endif
@@ -969,8 +977,7 @@ UDS_CASE(stream_parts_each_carry_creds, "L-36",
 	for (int i = 0; i < 2; i++) {
 		recv_cred(p->b, 2, 256, &r);
 		UDS_EQ(r.n, 2, "bytes in the part");
-		UDS_EQ(r.ncred, 1, "SCM_CREDENTIALS with the part");
-		require_ucred(r.uc, getpid(), geteuid(), getegid(), "part");
+		require_one_cred(&r, own_ucred(), "part");
 	}
 #else
 	uds_skip(NO_LINUX_CREDS);

@@ -19,48 +19,20 @@
 #define CONNECTED_DGRAM   (UDS_DGRAM | UDS_CONNECTED | UDS_ANY_MODE)
 #define CONNECTED_RECORDS (UDS_REC_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
 
-/* A numbered datagram whose payload can be checked. */
-struct numbered {
-	uint32_t sender;
-	uint32_t seq;
-	uint32_t len;           /* bytes of fill */
-	uint32_t sum;           /* checksum of the fill */
-	unsigned char fill[500];
-};
-
-static uint32_t
-checksum(const unsigned char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
+/* Numbered datagrams (struct uds_record) stay under this much fill: at most 516 bytes. */
+#define DGRAM_FILL 500
 
 static size_t
-numbered_make(struct numbered *d, uint32_t sender, uint32_t seq)
+numbered_make(struct uds_record *d, uint32_t sender, uint32_t seq)
 {
-	d->sender = sender;
-	d->seq = seq;
-	d->len = (seq * 37u + sender * 11u) % sizeof(d->fill);
-	for (uint32_t i = 0; i < d->len; i++)
-		d->fill[i] = (unsigned char)(seq + i * 7u + sender);
-	d->sum = checksum(d->fill, d->len);
-	return offsetof(struct numbered, fill) + d->len;
+	return uds_record_make(d, sender, seq, DGRAM_FILL);
 }
 
 /* Receives one numbered datagram and checks it is whole and intact. */
 static void
-numbered_recv(int fd, struct numbered *d)
+numbered_recv(int fd, struct uds_record *d)
 {
-	ssize_t n = uds_recv_one(fd, d, sizeof(*d), 0);
-
-	UDS_REQUIRE(n >= (ssize_t)offsetof(struct numbered, fill),
-	    "datagram of %zd bytes is shorter than its header", n);
-	UDS_EQ(n, offsetof(struct numbered, fill) + d->len, "datagram length");
-	UDS_REQUIRE(checksum(d->fill, d->len) == d->sum,
-	    "datagram %u from sender %u arrived corrupted", d->seq, d->sender);
+	uds_record_check(d, uds_recv_one(fd, d, sizeof(*d), 0), "datagram");
 }
 
 UDS_CASE(datagrams_arrive_intact_and_in_order, "F-01",
@@ -70,7 +42,7 @@ UDS_CASE(datagrams_arrive_intact_and_in_order, "F-01",
     CONNECTED_DGRAM)
 {
 	enum { TOTAL = 4096, WINDOW = 8 };
-	struct numbered out, in;
+	struct uds_record out, in;
 
 	/* The receiver keeps up: a window of datagrams, then drain it. */
 	for (uint32_t seq = 0; seq < TOTAL; seq += WINDOW) {
@@ -111,11 +83,9 @@ UDS_CASE(peek_leaves_datagram_queued, "F-03",
 
 	uds_send_one(p->a, "first", 5);
 	uds_send_one(p->a, "second", 6);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 5, "bytes peeked");
-	UDS_REQUIRE(memcmp(buf, "first", 5) == 0, "peek returned \"%.5s\", not \"first\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), MSG_PEEK, "first", "bytes peeked");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 5, "bytes peeked again");
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes received after peeking");
-	UDS_REQUIRE(memcmp(buf, "first", 5) == 0, "receive after peek got \"%.5s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "first", "bytes received after peeking");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 6, "bytes of the second datagram");
 }
 
@@ -268,7 +238,7 @@ numbered_sender(void *argp)
 {
 	const struct sender_arg *arg = argp;
 	int fd = uds_socket(SOCK_DGRAM, arg->nonblock);
-	struct numbered d;
+	struct uds_record d;
 
 	for (uint32_t seq = 0; seq < PER_SENDER; seq++) {
 		size_t len = numbered_make(&d, arg->id, seq);
@@ -294,7 +264,7 @@ UDS_CASE(several_senders_keep_order_and_lose_nothing, "F-34",
 	struct sender_arg args[SENDERS];
 	struct uds_child senders[SENDERS];
 	uint32_t next[SENDERS] = { 0 };
-	struct numbered in;
+	struct uds_record in;
 	struct uds_addr name;
 	/* Unconnected: a connected datagram socket takes datagrams from its peer only. */
 	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
@@ -325,14 +295,12 @@ UDS_CASE(sendto_unconnected_reaches_bound_receiver, "F-17",
 	struct uds_addr name;
 	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
 	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
-	char buf[16];
 
 	uds_addr_fresh_for(p->kind, &name);
 	uds_bind(rx, &name);
 	UDS_EQ(UDS_OK(sendto(tx, "hello", 5, 0, (struct sockaddr *)&name.sun, name.len)), 5,
 	    "bytes sent");
-	UDS_EQ(uds_recv_one(rx, buf, sizeof(buf), 0), 5, "bytes received");
-	UDS_REQUIRE(memcmp(buf, "hello", 5) == 0, "wrong payload");
+	uds_recv_expect(rx, 16, 0, "hello", "bytes received");
 }
 
 UDS_CASE(recvfrom_names_bound_sender, "F-18",
@@ -496,8 +464,8 @@ UDS_CASE(zero_buffer_trunc_reports_length, "F-07",
 	uds_send_one(p->a, "next", 4);
 	uds_wait_readable(p->b);
 	peeked = UDS_OK(recv(p->b, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 7, "bytes peeked after the zero-length peek");
-	UDS_REQUIRE(memcmp(buf, "abcdefg", 7) == 0, "the zero-length peek did not leave the datagram queued");
+	uds_recv_expect(p->b, sizeof(buf), MSG_PEEK, "abcdefg",
+	    "bytes peeked after the zero-length peek (it must leave the datagram queued)");
 	taken = UDS_OK(recv(p->b, NULL, 0, MSG_TRUNC | MSG_DONTWAIT));
 	expect_datagram(p->b, "next");
 	uds_require_nothing_queued(p->b);

@@ -32,6 +32,20 @@ require_not_collected(int pipe_r)
 }
 
 /*
+ * The pipe's write end is in flight in a graph still reachable through socks:
+ * not collected yet; once socks are closed, reclaimed (pipe_r is closed too).
+ */
+static void
+close_and_require_reclaimed(int pipe_r, const int *socks, int nsocks)
+{
+	require_not_collected(pipe_r);
+	for (int i = 0; i < nsocks; i++)
+		close(socks[i]);
+	uds_require_pipe_released(pipe_r);
+	close(pipe_r);
+}
+
+/*
  * A graph of n socketpairs of the type: edge {i, j} puts node j's receiving
  * end in node i's receive queue.  pipes[k] (if >= 0) puts pipe write end k
  * in node k's queue.  Everything the process holds is closed afterwards,
@@ -117,11 +131,7 @@ UDS_CASE(pair_ends_sent_over_themselves_reclaimed, "N-02",
 	uds_send_fds(sv[1], &sv[1], 1);
 	uds_send_fds(sv[0], &fds[1], 1);
 	close(fds[1]);
-	require_not_collected(fds[0]);
-	close(sv[0]);
-	close(sv[1]);
-	uds_require_pipe_released(fds[0]);
-	close(fds[0]);
+	close_and_require_reclaimed(fds[0], sv, 2);
 }
 
 UDS_CASE(two_three_cycles_reclaimed, "N-03",
@@ -178,11 +188,7 @@ UDS_CASE(oob_carried_cycle_reclaimed, "N-07",
 	UDS_EQ(UDS_OK(uds_sendmsg_fds(sv[0], &fds[1], 1, "p", 1, MSG_OOB)), 1, "bytes sent");
 	UDS_EQ(UDS_OK(uds_sendmsg_fds(sv[0], &sv[1], 1, "s", 1, MSG_OOB)), 1, "bytes sent");
 	close(fds[1]);
-	require_not_collected(fds[0]);
-	close(sv[0]);
-	close(sv[1]);
-	uds_require_pipe_released(fds[0]);
-	close(fds[0]);
+	close_and_require_reclaimed(fds[0], sv, 2);
 }
 
 UDS_CASE(listener_embryo_cycle_reclaimed, "N-08",
@@ -200,10 +206,7 @@ UDS_CASE(listener_embryo_cycle_reclaimed, "N-08",
 	uds_send_fds(c, &fds[1], 1);
 	close(fds[1]);
 	close(c);
-	require_not_collected(fds[0]);
-	close(l);
-	uds_require_pipe_released(fds[0]);
-	close(fds[0]);
+	close_and_require_reclaimed(fds[0], &l, 1);
 }
 
 UDS_CASE(passrights_off_refuses_cycle, "N-10",

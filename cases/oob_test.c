@@ -31,6 +31,22 @@ send_flags(int fd, const char *s, int flags)
 	UDS_EQ(UDS_OK(send(fd, s, strlen(s), flags)), strlen(s), "bytes sent");
 }
 
+/* Normal data, then urgent data whose last byte sets the mark. */
+static void
+send_with_mark(int fd, const char *normal, const char *urgent)
+{
+	send_flags(fd, normal, 0);
+	send_flags(fd, urgent, MSG_OOB);
+}
+
+/* Urgent data twice before any read: the first urgent byte becomes ex-OOB (ordinary data). */
+static void
+send_ex_oob(int fd, const char *first, const char *second)
+{
+	send_flags(fd, first, MSG_OOB);
+	send_flags(fd, second, MSG_OOB);
+}
+
 /* One recv() with flags (MSG_DONTWAIT added) that must return exactly want. */
 static void
 recv_expect(int fd, int flags, const char *want)
@@ -124,8 +140,7 @@ UDS_CASE(oob_read_before_preceding_data, "M-05",
     OOB_SPEC_OBS, OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	recv_expect(p->b, MSG_OOB, "c");
 	recv_expect(p->b, 0, "ab");
 	recv_nothing(p->b);
@@ -137,8 +152,7 @@ UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
     OOB_SPEC_OBS, OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	send_flags(p->a, "de", 0);
 	recv_expect(p->b, 0, "ab");
 	recv_expect(p->b, MSG_OOB, "c");
@@ -152,8 +166,7 @@ UDS_CASE(oob_unread_urgent_byte_skipped, "M-07",
     OOB_SPEC_OBS, OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	send_flags(p->a, "de", 0);
 	recv_expect(p->b, 0, "ab");
 	recv_expect(p->b, 0, "de");
@@ -167,8 +180,7 @@ UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08",
     OOB_SPEC_OBS " (ex_oob tests)", OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "a", MSG_OOB);
-	send_flags(p->a, "b", MSG_OOB);
+	send_ex_oob(p->a, "a", "b");
 	recv_expect(p->b, 0, "a");
 	recv_expect(p->b, MSG_OOB, "b");
 	recv_oob_einval(p->b);
@@ -182,8 +194,7 @@ UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
     OOB_SPEC_OBS " (ex_oob_break)", OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "hello", MSG_OOB);
-	send_flags(p->a, "wor", MSG_OOB);
+	send_ex_oob(p->a, "hello", "wor");
 	send_flags(p->a, "ld", 0);
 	recv_expect(p->b, 0, "hellowo");
 	recv_expect(p->b, MSG_OOB, "r");
@@ -196,8 +207,7 @@ UDS_CASE(oob_peek_does_not_consume, "M-10",
     OOB_SPEC_OBS " (peek tests)", OOB_KINDS)
 {
 	uds_require_oob();
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	recv_expect(p->b, MSG_OOB | MSG_PEEK, "c");
 	recv_expect(p->b, MSG_OOB | MSG_PEEK, "c");
 	recv_expect(p->b, MSG_PEEK, "ab");
@@ -213,15 +223,13 @@ UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
 {
 	uds_require_oob();
 	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	uds_wait_readable(p->b);
 	UDS_EQ(atmark(p->b), 0, "sockatmark() before \"ab\" is read");
 	recv_expect(p->b, 0, "ab");
 	UDS_EQ(atmark(p->b), 1, "sockatmark() at the urgent byte");
 	recv_expect(p->b, MSG_OOB, "c");
-	send_flags(p->a, "x", MSG_OOB);
-	send_flags(p->a, "y", MSG_OOB);
+	send_ex_oob(p->a, "x", "y");
 	uds_wait_readable(p->b);
 	UDS_EQ(atmark(p->b), 0, "sockatmark() before the ex-OOB byte");
 	recv_expect(p->b, 0, "x");
@@ -286,8 +294,7 @@ UDS_CASE(oob_inline_delivers_in_stream, "M-14",
 {
 	uds_require_oob();
 	set_oobinline(p->b);
-	send_flags(p->a, "ab", 0);
-	send_flags(p->a, "c", MSG_OOB);
+	send_with_mark(p->a, "ab", "c");
 	send_flags(p->a, "d", 0);
 	uds_wait_readable(p->b);
 	recv_oob_einval(p->b);
@@ -304,8 +311,7 @@ UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15",
 {
 	uds_require_oob();
 	set_oobinline(p->b);
-	send_flags(p->a, "a", MSG_OOB);
-	send_flags(p->a, "b", MSG_OOB);
+	send_ex_oob(p->a, "a", "b");
 	send_flags(p->a, "c", 0);
 	uds_wait_readable(p->b);
 	UDS_EQ(atmark(p->b), 0, "sockatmark() at the ex-OOB byte");
@@ -385,16 +391,14 @@ sc_read_urgent(int a, int b)
 static void
 sc_ex_oob_unread(int a, int b)
 {
-	send_flags(a, "x", MSG_OOB);
-	send_flags(a, "y", MSG_OOB);
+	send_ex_oob(a, "x", "y");
 	recv_expect(b, MSG_OOB, "y");
 }
 
 static void
 sc_urgent_skipped(int a, int b)
 {
-	send_flags(a, "ab", 0);
-	send_flags(a, "c", MSG_OOB);
+	send_with_mark(a, "ab", "c");
 	recv_expect(b, 0, "ab");
 	recv_nothing(b);        /* the normal read drops the unread urgent byte */
 }

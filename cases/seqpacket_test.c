@@ -19,47 +19,18 @@
 
 #define Q_CONNECTED (UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 
-/* A numbered record whose payload can be checked. */
-struct record {
-	uint32_t writer;
-	uint32_t seq;
-	uint32_t len;           /* bytes of fill */
-	uint32_t sum;           /* checksum of the fill */
-	unsigned char fill[1000];
-};
-
-#define RECORD_HEAD offsetof(struct record, fill)
-
-static uint32_t
-checksum(const unsigned char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
+/* Numbered records (struct uds_record, up to 1015 bytes) of a writer. */
 static size_t
-record_make(struct record *r, uint32_t writer, uint32_t seq)
+record_make(struct uds_record *r, uint32_t writer, uint32_t seq)
 {
-	r->writer = writer;
-	r->seq = seq;
-	r->len = (seq * 131u + writer * 17u) % sizeof(r->fill);
-	for (uint32_t i = 0; i < r->len; i++)
-		r->fill[i] = (unsigned char)(seq * 3u + i + writer);
-	r->sum = checksum(r->fill, r->len);
-	return RECORD_HEAD + r->len;
+	return uds_record_make(r, writer, seq, sizeof(r->fill));
 }
 
 /* Checks that n received bytes are one whole, intact record. */
 static void
-record_check(const struct record *r, ssize_t n)
+record_check(const struct uds_record *r, ssize_t n)
 {
-	UDS_REQUIRE(n >= (ssize_t)RECORD_HEAD, "record of %zd bytes is shorter than its header", n);
-	UDS_EQ(n, RECORD_HEAD + r->len, "record length");
-	UDS_REQUIRE(checksum(r->fill, r->len) == r->sum,
-	    "record %u of writer %u arrived corrupted", r->seq, r->writer);
+	uds_record_check(r, n, "record");
 }
 
 static void
@@ -83,7 +54,7 @@ get_int_opt(int fd, int opt)
 static uint32_t
 send_until_full(int fd, uint32_t first)
 {
-	struct record r;
+	struct uds_record r;
 	uint32_t seq = first;
 
 	for (;;) {
@@ -104,7 +75,7 @@ send_until_full(int fd, uint32_t first)
 static uint32_t
 recv_until_empty(int fd, uint32_t first)
 {
-	struct record r;
+	struct uds_record r;
 	uint32_t seq = first;
 	ssize_t n;
 
@@ -133,8 +104,7 @@ UDS_CASE(each_recv_returns_one_record, "G-01",
 	UDS_EQ(UDS_OK(sendmsg(p->a, &msg, 0)), 10, "bytes sent by sendmsg()");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of the send() record");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 7, "bytes of the write() record");
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 10, "bytes of the sendmsg() record");
-	UDS_REQUIRE(memcmp(buf, "two-pieces", 10) == 0, "the sendmsg() record is \"%.10s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "two-pieces", "bytes of the sendmsg() record");
 	uds_require_nothing_queued(p->b);
 }
 
@@ -286,8 +256,7 @@ UDS_CASE(nonblocking_recv_empty_eagain, "G-06",
 
 	UDS_WOULD_BLOCK(UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
 	uds_send_one(p->a, "late", 4);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 4, "bytes of the record sent afterwards");
-	UDS_REQUIRE(memcmp(buf, "late", 4) == 0, "payload is \"%.4s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "late", "bytes of the record sent afterwards");
 	UDS_WOULD_BLOCK(recv(p->b, buf, sizeof(buf), 0));
 }
 
@@ -297,11 +266,8 @@ UDS_CASE(sendto_null_address_is_send, "G-07",
     "POSIX sendto(): on a connection-mode socket dest_addr is ignored",
     Q_CONNECTED)
 {
-	char buf[16];
-
 	UDS_EQ(UDS_OK(sendto(p->a, "null", 4, 0, NULL, 0)), 4, "bytes sent");
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 4, "bytes received");
-	UDS_REQUIRE(memcmp(buf, "null", 4) == 0, "payload is \"%.4s\"", buf);
+	uds_recv_expect(p->b, 16, 0, "null", "bytes received");
 	uds_require_nothing_queued(p->b);
 }
 
@@ -350,8 +316,7 @@ UDS_CASE(sendto_address_ignored_when_connected, "G-09",
 	    sendto(p->a, "one", 3, 0, (struct sockaddr *)&other.sun, other.len));
 	UDS_EXPECT_RESULT("seqpacket.sendto_ignores_address",
 	    sendto(p->a, "two", 3, 0, (struct sockaddr *)&nowhere.sun, nowhere.len));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of the first record at the peer");
-	UDS_REQUIRE(memcmp(buf, "one", 3) == 0, "first record is \"%.3s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "one", "bytes of the first record at the peer");
 	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 3, "bytes of the second record at the peer");
 	UDS_REQUIRE(uds_poll(bystander, POLLIN, 0) == 0, "the unrelated listener got a connection");
 	close(bystander);
@@ -433,7 +398,7 @@ UDS_CASE(no_send_buffer_accepts_up_to_rcvbuf, "G-13",
     "FreeBSD unix(4) BUFFERING; see the expectation table",
     UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
 {
-	struct record r;
+	struct uds_record r;
 
 	if (uds_expected_value("seqpacket.no_send_buffer") != 1)
 		uds_skip("this platform charges seqpacket records to the sender's SO_SNDBUF "
@@ -479,7 +444,7 @@ static void
 record_writer(void *argp)
 {
 	const struct writer_arg *arg = argp;
-	struct record r;
+	struct uds_record r;
 
 	for (uint32_t seq = 0; seq < arg->count; seq++) {
 		size_t len = record_make(&r, arg->writer, seq);
@@ -502,13 +467,13 @@ UDS_CASE(writer_and_reader_keep_order, "G-15",
 {
 	struct writer_arg arg = { .fd = p->a, .writer = 0 };
 	struct uds_child writer;
-	struct record r;
+	struct uds_record r;
 	int sndbuf;
 
 	uds_require_holds("seqpacket.writer_reader_in_order");
 	set_bufs(p->a, 8192, 8192);
 	sndbuf = get_int_opt(p->a, SO_SNDBUF);
-	arg.count = (uint32_t)(8 * sndbuf / (int)(RECORD_HEAD + sizeof(r.fill) / 2)) + 1;
+	arg.count = (uint32_t)(8 * sndbuf / (int)(UDS_RECORD_HEAD + sizeof(r.fill) / 2)) + 1;
 	uds_note("SO_SNDBUF %d: %u records", sndbuf, arg.count);
 	uds_child_start(&writer, record_writer, &arg);
 	for (uint32_t seq = 0; seq < arg.count; seq++) {
@@ -523,12 +488,12 @@ UDS_CASE(writer_and_reader_keep_order, "G-15",
 static void
 take_record(int fd, uint32_t *next, uint32_t writers)
 {
-	struct record r;
+	struct uds_record r;
 
 	record_check(&r, uds_recv_one(fd, &r, sizeof(r), 0));
-	UDS_REQUIRE(r.writer < writers, "record from unknown writer %u", r.writer);
-	UDS_EQ(r.seq, next[r.writer], "next sequence number of this writer");
-	next[r.writer]++;
+	UDS_REQUIRE(r.sender < writers, "record from unknown writer %u", r.sender);
+	UDS_EQ(r.seq, next[r.sender], "next sequence number of this writer");
+	next[r.sender]++;
 }
 
 UDS_CASE(writers_on_both_ends_keep_order, "G-16",

@@ -201,17 +201,13 @@ UDS_CASE(stream_keeps_no_boundaries, "E-02",
 	char buf[100];
 
 	uds_send_one(p->a, "0123456789", 10);
-	UDS_EQ(uds_recv_one(p->b, buf, 3, 0), 3, "bytes of the first read");
-	UDS_REQUIRE(memcmp(buf, "012", 3) == 0, "first read got \"%.3s\"", buf);
-	UDS_EQ(uds_recv_one(p->b, buf, 3, 0), 3, "bytes of the second read");
-	UDS_REQUIRE(memcmp(buf, "345", 3) == 0, "second read got \"%.3s\"", buf);
-	UDS_EQ(uds_recv_one(p->b, buf, 4, 0), 4, "bytes of the third read");
-	UDS_REQUIRE(memcmp(buf, "6789", 4) == 0, "third read got \"%.4s\"", buf);
+	uds_recv_expect(p->b, 3, 0, "012", "bytes of the first read");
+	uds_recv_expect(p->b, 3, 0, "345", "bytes of the second read");
+	uds_recv_expect(p->b, 4, 0, "6789", "bytes of the third read");
 	uds_send_one(p->a, "ab", 2);
 	uds_send_one(p->a, "cd", 2);
 	uds_send_one(p->a, "ef", 2);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 6, "bytes of three writes in one read");
-	UDS_REQUIRE(memcmp(buf, "abcdef", 6) == 0, "one read of three writes got \"%.6s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "abcdef", "bytes of three writes in one read");
 	uds_require_nothing_queued(p->b);
 }
 
@@ -240,17 +236,10 @@ UDS_CASE(peek_returns_data_and_leaves_it, "E-04",
     "POSIX recv(): MSG_PEEK peeks at an incoming message, the data is treated as unread",
     CONNECTED_ANY)
 {
-	char buf[64];
-
 	uds_send_one(p->a, "peekaboo", 8);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 8, "bytes peeked");
-	UDS_REQUIRE(memcmp(buf, "peekaboo", 8) == 0, "peek returned \"%.8s\"", buf);
-	memset(buf, 0, sizeof(buf));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), MSG_PEEK), 8, "bytes peeked again");
-	UDS_REQUIRE(memcmp(buf, "peekaboo", 8) == 0, "second peek returned \"%.8s\"", buf);
-	memset(buf, 0, sizeof(buf));
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 8, "bytes received after peeking");
-	UDS_REQUIRE(memcmp(buf, "peekaboo", 8) == 0, "receive after peek got \"%.8s\"", buf);
+	uds_recv_expect(p->b, 64, MSG_PEEK, "peekaboo", "bytes peeked");
+	uds_recv_expect(p->b, 64, MSG_PEEK, "peekaboo", "bytes peeked again");
+	uds_recv_expect(p->b, 64, 0, "peekaboo", "bytes received after peeking");
 	uds_require_nothing_queued(p->b);
 }
 
@@ -489,11 +478,8 @@ UDS_CASE(recv_returns_what_is_queued, "E-13",
     "POSIX recv(): data returned to the user as soon as it becomes available",
     CONNECTED_STREAM)
 {
-	char buf[100];
-
 	uds_send_one(p->a, "short", 5);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 5, "bytes returned");
-	UDS_REQUIRE(memcmp(buf, "short", 5) == 0, "received \"%.5s\"", buf);
+	uds_recv_expect(p->b, 100, 0, "short", "bytes returned");
 	uds_require_nothing_queued(p->b);
 }
 
@@ -1076,8 +1062,7 @@ UDS_CASE(blocking_empty_receive_sleeps, "E-32",
 
 	UDS_BLOCKS(recv(p->b, buf, sizeof(buf), 0));
 	uds_send_one(p->a, "wake", 4);
-	UDS_EQ(uds_recv_one(p->b, buf, sizeof(buf), 0), 4, "bytes received after the wait");
-	UDS_REQUIRE(memcmp(buf, "wake", 4) == 0, "received \"%.4s\"", buf);
+	uds_recv_expect(p->b, sizeof(buf), 0, "wake", "bytes received after the wait");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1126,7 +1111,6 @@ UDS_CASE(peek_offset_advances_and_follows_reads, "E-34",
 #ifdef SO_PEEK_OFF
 	/* A record receive removes the whole 8-byte record, a stream receive 2 bytes. */
 	int removed = p->kind->type == SOCK_STREAM ? 2 : 8;
-	char buf[2];
 
 	uds_send_one(p->a, "abcdefgh", 8);
 	uds_send_one(p->a, "ijkl", 4);
@@ -1134,8 +1118,7 @@ UDS_CASE(peek_offset_advances_and_follows_reads, "E-34",
 	peek_expect(p->b, "abcd", 4);
 	peek_expect(p->b, "efgh", 4);
 	UDS_EQ(sockopt_int(p->b, SOL_SOCKET, SO_PEEK_OFF), 8, "peek offset after two peeks");
-	UDS_EQ(uds_recv_one(p->b, buf, 2, 0), 2, "bytes of a normal receive");
-	UDS_REQUIRE(memcmp(buf, "ab", 2) == 0, "normal receive got \"%.2s\"", buf);
+	uds_recv_expect(p->b, 2, 0, "ab", "bytes of a normal receive");
 	UDS_EQ(sockopt_int(p->b, SOL_SOCKET, SO_PEEK_OFF), 8 - removed,
 	    "peek offset after the normal receive");
 	peek_expect(p->b, "ijkl", 4);
@@ -1259,8 +1242,7 @@ UDS_CASE(blocking_peek_past_queued_data_waits, "E-36",
 	uds_child_finish(&sender);
 	UDS_EQ(sockopt_int(p->b, SOL_SOCKET, SO_PEEK_OFF), 3 + feed.len,
 	    "peek offset after the peek");
-	UDS_EQ(uds_recv_one(p->b, buf, 3, 0), 3, "bytes of the first normal receive");
-	UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "the first normal receive got \"%.3s\"", buf);
+	uds_recv_expect(p->b, 3, 0, "abc", "bytes of the first normal receive");
 #else
 	uds_skip("SO_PEEK_OFF is a Linux interface, absent here");
 #endif

@@ -251,3 +251,17 @@ uds_recv_one(int fd, void *buf, size_t len, int flags)
 {
 	return uds_recvmsg_flags(fd, buf, len, flags, NULL);
 }
+
+void
+uds_recv_expect(int fd, size_t len, int flags, const char *want, const char *what)
+{
+	char buf[4096];
+	size_t wlen = strlen(want);
+	ssize_t n;
+
+	UDS_REQUIRE(len <= sizeof(buf), "suite bug: %s: a receive of %zu bytes (at most %zu)",
+	    what, len, sizeof(buf));
+	n = uds_recv_one(fd, buf, len, flags);
+	UDS_REQUIRE(n == (ssize_t)wlen && memcmp(buf, want, wlen) == 0,
+	    "%s: %zd bytes \"%.*s\", expected %zu bytes \"%s\"", what, n, (int)n, buf, wlen, want);
+}

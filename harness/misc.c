@@ -1,4 +1,4 @@
-/* misc.c - small conditions cases share: privilege, memory, the table's "holds". */
+/* misc.c - small conditions cases share: privilege, memory, the table's "holds", records. */
 #include "uds_internal.h"
 
 #include <errno.h>
@@ -70,4 +70,40 @@ uds_require_oob(void)
 		    "(needs CONFIG_AF_UNIX_OOB, Linux >= 5.15)", uds_errno_name(err));
 	UDS_REQUIRE(rc == 1, "probe send(MSG_OOB) returned %zd (%s)", rc,
 	    rc == -1 ? uds_errno_name(err) : "no error");
+}
+
+static uint32_t
+record_checksum(const unsigned char *p, size_t n)
+{
+	uint32_t h = 2166136261u;       /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+size_t
+uds_record_make(struct uds_record *r, uint32_t sender, uint32_t seq, size_t max_fill)
+{
+	UDS_REQUIRE(max_fill > 0 && max_fill <= sizeof(r->fill),
+	    "suite bug: record fill limit %zu is not within 1..%zu", max_fill, sizeof(r->fill));
+	r->sender = sender;
+	r->seq = seq;
+	r->len = (uint32_t)((seq * 131u + sender * 17u) % max_fill);
+	for (uint32_t i = 0; i < r->len; i++)
+		r->fill[i] = (unsigned char)(seq * 3u + i + sender);
+	r->sum = record_checksum(r->fill, r->len);
+	return UDS_RECORD_HEAD + r->len;
+}
+
+void
+uds_record_check(const struct uds_record *r, ssize_t n, const char *what)
+{
+	UDS_REQUIRE(n >= (ssize_t)UDS_RECORD_HEAD, "%s of %zd bytes is shorter than its header",
+	    what, n);
+	UDS_REQUIRE(n == (ssize_t)(UDS_RECORD_HEAD + r->len),
+	    "%s length is %zd, expected %zu (header + %u bytes of fill)", what, n,
+	    UDS_RECORD_HEAD + r->len, r->len);
+	UDS_REQUIRE(record_checksum(r->fill, r->len) == r->sum,
+	    "%s %u from sender %u arrived corrupted", what, r->seq, r->sender);
 }

@@ -249,6 +249,22 @@ void uds_send_one(int fd, const void *buf, size_t len);
 ssize_t uds_recv_one(int fd, void *buf, size_t len, int flags);
 /* recvmsg() after waiting; reports msg_flags. */
 ssize_t uds_recvmsg_flags(int fd, void *buf, size_t len, int flags, int *msg_flags);
+/* One uds_recv_one() of up to len (<= 4096) bytes that must return exactly the bytes of want. */
+void uds_recv_expect(int fd, size_t len, int flags, const char *want, const char *what);
+
+/* A numbered record (datagram, seqpacket) whose fill carries a checksum. */
+struct uds_record {
+	uint32_t sender;
+	uint32_t seq;
+	uint32_t len;           /* bytes of fill */
+	uint32_t sum;           /* checksum of the fill */
+	unsigned char fill[1000];
+};
+#define UDS_RECORD_HEAD offsetof(struct uds_record, fill)
+/* Fills r as record seq of sender, with fewer than max_fill bytes of fill; returns its size. */
+size_t uds_record_make(struct uds_record *r, uint32_t sender, uint32_t seq, size_t max_fill);
+/* Requires that n received bytes are one whole, intact record; what names it ("datagram"). */
+void uds_record_check(const struct uds_record *r, ssize_t n, const char *what);
 
 /* ------------------------------------------------------------------ */
 /* Child processes                                                     */

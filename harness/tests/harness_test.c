@@ -389,6 +389,67 @@ ATF_TC_BODY(sun_path_size_matches_the_table, tc)
 	UDS_EXPECT_VALUE("sun_path.size", sizeof(((struct sockaddr_un *)0)->sun_path));
 }
 
+ATF_TC_WITHOUT_HEAD(records_arrive_whole_and_checked);
+ATF_TC_BODY(records_arrive_whole_and_checked, tc)
+{
+	struct uds_record out, in;
+	int sv[2];
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	for (uint32_t seq = 0; seq < 20; seq++) {
+		size_t len = uds_record_make(&out, 2, seq, 500);
+
+		ATF_REQUIRE(len >= UDS_RECORD_HEAD && len < UDS_RECORD_HEAD + 500);
+		uds_send_one(sv[0], &out, len);
+		uds_record_check(&in, uds_recv_one(sv[1], &in, sizeof(in), 0), "record");
+		ATF_REQUIRE_EQ(in.seq, seq);
+		ATF_REQUIRE_EQ(in.sender, 2);
+	}
+	/* A record cut short of its fill is not whole. */
+	uds_send_one(sv[0], &out, UDS_RECORD_HEAD + out.len - 1);
+	atf_tc_expect_fail("a record one byte short must fail uds_record_check");
+	uds_record_check(&in, uds_recv_one(sv[1], &in, sizeof(in), 0), "record");
+}
+
+ATF_TC_WITHOUT_HEAD(record_with_changed_fill_is_corrupt);
+ATF_TC_BODY(record_with_changed_fill_is_corrupt, tc)
+{
+	struct uds_record r;
+	size_t len = uds_record_make(&r, 0, 7, sizeof(r.fill));
+
+	ATF_REQUIRE(r.len > 0);
+	uds_record_check(&r, (ssize_t)len, "record");
+	r.fill[0] ^= 1;
+	atf_tc_expect_fail("a changed fill byte must fail the checksum");
+	uds_record_check(&r, (ssize_t)len, "record");
+}
+
+ATF_TC_WITHOUT_HEAD(recv_expect_takes_exactly_the_bytes);
+ATF_TC_BODY(recv_expect_takes_exactly_the_bytes, tc)
+{
+	int sv[2];
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	uds_send_one(sv[0], "abcdef", 6);
+	uds_recv_expect(sv[1], 2, MSG_PEEK, "ab", "peeked");
+	uds_recv_expect(sv[1], 4, 0, "abcd", "first read");
+	uds_recv_expect(sv[1], 64, 0, "ef", "rest");
+	uds_send_one(sv[0], "xyz", 3);
+	atf_tc_expect_fail("other bytes than expected must fail uds_recv_expect");
+	uds_recv_expect(sv[1], 64, 0, "xyw", "changed");
+}
+
+ATF_TC_WITHOUT_HEAD(recv_expect_fails_a_short_read);
+ATF_TC_BODY(recv_expect_fails_a_short_read, tc)
+{
+	int sv[2];
+
+	ATF_REQUIRE_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	uds_send_one(sv[0], "ab", 2);
+	atf_tc_expect_fail("fewer bytes than expected must fail uds_recv_expect");
+	uds_recv_expect(sv[1], 64, 0, "abc", "short");
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, kinds_expand_in_canonical_order);
@@ -411,5 +472,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, checks_print_expected_and_errno_names);
 	ATF_TP_ADD_TC(tp, expectation_table_is_well_formed);
 	ATF_TP_ADD_TC(tp, sun_path_size_matches_the_table);
+	ATF_TP_ADD_TC(tp, records_arrive_whole_and_checked);
+	ATF_TP_ADD_TC(tp, record_with_changed_fill_is_corrupt);
+	ATF_TP_ADD_TC(tp, recv_expect_takes_exactly_the_bytes);
+	ATF_TP_ADD_TC(tp, recv_expect_fails_a_short_read);
 	return atf_no_error();
 }
