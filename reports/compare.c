@@ -101,6 +101,7 @@ struct cell {
 	enum outcome worst;
 	const struct tcase *first;
 	const struct tcase *with_exp;   /* the first case that recorded an expectation */
+	const struct tcase *with_reason;        /* the first not passed with a reason */
 	struct buf sig;         /* kind=outcome/observed;... */
 	const char *observed[3];
 	int nobs;
@@ -111,8 +112,10 @@ static const int worst_rank[O_N] = {
 	[O_SKIPPED] = 1, [O_PASSED] = 2, [O_XFAIL] = 3, [O_FAILED] = 4, [O_BROKEN] = 5,
 };
 
+enum text_mode { T_MD, T_HTML, T_PLAIN };
+
 static void
-cell_text(struct buf *b, const struct cell *c, bool md)
+cell_text(struct buf *b, const struct cell *c, enum text_mode mode)
 {
 	bool first = true;
 
@@ -134,10 +137,12 @@ cell_text(struct buf *b, const struct cell *c, bool md)
 	}
 	for (int i = 0; i < c->nobs; i++) {
 		buf_puts(b, i ? ", " : "; observed ");
-		if (md)
+		if (mode == T_MD)
 			put_md(b, c->observed[i], 60);
-		else
+		else if (mode == T_HTML)
 			put_html(b, c->observed[i]);
+		else
+			buf_puts(b, c->observed[i]);
 	}
 }
 
@@ -150,12 +155,124 @@ label_of(const struct report *r)
 	return arena_strdup(tmp);
 }
 
-static const char compare_css[] =
-"body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em}table{border-collapse:collapse}"
-"td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left;vertical-align:top}"
-".o-passed{background:#b9e4b9}.o-failed{background:#f4a6a6}.o-expected_failure{background:#f8d49a}"
-".o-skipped{background:#e4e4e4}.o-broken{background:#c9a3e6}.o-none{background:#fff}"
-".exp{font-size:12px;color:#333}";
+/* "outcome outcome ...", "not_run" or "none": what a cell's data-has holds for the filters. */
+static void
+cell_has(struct buf *b, const struct cell *c)
+{
+	bool first = true;
+
+	if (!c->program_ran) {
+		buf_puts(b, "not_run");
+		return;
+	}
+	if (c->total == 0) {
+		buf_puts(b, "none");
+		return;
+	}
+	for (int o = 0; o < O_N; o++)
+		if (c->n[o] > 0) {
+			buf_printf(b, "%s%s", first ? "" : " ", outcome_names[o]);
+			first = false;
+		}
+}
+
+/* ,"key":"value" (or null) for the page's JSON data; no comma before the first. */
+static void
+json_field(struct buf *b, const char *key, const char *value, bool first)
+{
+	buf_printf(b, "%s\"%s\":", first ? "" : ",", key);
+	if (value == NULL)
+		buf_puts(b, "null");
+	else
+		put_json_str(b, value, true);
+}
+
+static char
+area_of(const struct tcase *c)
+{
+	return c->id != NULL && c->id[0] >= 'A' && c->id[0] <= 'Z' ? c->id[0] : '?';
+}
+
+/*
+ * The matrix's head: the filters (area, only the differences, text, the
+ * count), the platforms, a row for each platform's outcome filter; sticky.
+ */
+static void
+html_matrix_head(struct buf *b, const char *const *labels, int nrep)
+{
+	buf_puts(b, "<h2>Behaviours</h2>\n<p class=\"note\">A row per behaviour, a column per "
+	    "report; each cell counts the outcomes over the kinds it ran on, with the values "
+	    "observed, and takes the colour of its worst outcome. A bar on the left marks a "
+	    "behaviour whose outcome or observed value differs. Click a row for its rule, its "
+	    "source and per platform the documented expectation and its source.</p>\n");
+	buf_printf(b, "<table id=\"matrix\"><thead>\n<tr class=\"filters\"><td colspan=\"%d\">area "
+	    "<select id=\"f-area\"></select> <label><input type=\"checkbox\" id=\"f-differ\"> only "
+	    "behaviours that differ</label> text <input id=\"f-text\" type=\"search\" "
+	    "placeholder=\"id, program or behaviour\"> <span id=\"shown\"></span></td></tr>\n"
+	    "<tr><th>id</th><th>behaviour</th>", nrep + 2);
+	for (int r = 0; r < nrep; r++) {
+		buf_puts(b, "<th>");
+		put_html(b, labels[r]);
+		buf_puts(b, "</th>");
+	}
+	buf_puts(b, "</tr>\n<tr class=\"colf\"><td></td><td></td>");
+	for (int r = 0; r < nrep; r++)
+		buf_printf(b, "<td data-col=\"%d\"></td>", r + 1);
+	buf_puts(b, "</tr>\n</thead><tbody>\n");
+}
+
+static void
+html_row(struct buf *b, const struct tcase *any, const struct cell *cells, int nrep,
+    bool differs)
+{
+	buf_printf(b, "<tr data-area=\"%c\" data-differs=\"%d\"><td>", area_of(any), differs);
+	put_html(b, any->id);
+	buf_puts(b, "</td><td>");
+	put_html(b, any->program);
+	buf_putc(b, ':');
+	put_html(b, any->behaviour);
+	buf_puts(b, "</td>");
+	for (int r = 0; r < nrep; r++) {
+		buf_printf(b, "<td class=\"o-%s\" data-has=\"",
+		    cells[r].total ? outcome_names[cells[r].worst] : "none");
+		cell_has(b, &cells[r]);
+		buf_puts(b, "\">");
+		cell_text(b, &cells[r], T_HTML);
+		buf_puts(b, "</td>");
+	}
+	buf_puts(b, "</tr>\n");
+}
+
+/* The details of a row, shown on demand: rule, source, per platform its expectation. */
+static void
+json_row(struct buf *b, bool comma, const struct tcase *any, const char *key,
+    const struct cell *cells, const struct report *reps, int nrep, bool differs)
+{
+	buf_puts(b, comma ? ",\n{" : "\n{");
+	json_field(b, "id", any->id, true);
+	json_field(b, "program", any->program, false);
+	json_field(b, "behaviour", any->behaviour, false);
+	json_field(b, "descr", any->descr, false);
+	json_field(b, "source", any->spec, false);
+	json_field(b, "key", key, false);
+	buf_printf(b, ",\"differs\":%s,\"cells\":[", differs ? "true" : "false");
+	for (int r = 0; r < nrep; r++) {
+		struct buf t = { 0 };
+		cell_text(&t, &cells[r], T_PLAIN);
+		buf_puts(b, r ? ",{" : "{");
+		json_field(b, "text", t.p ? t.p : "", true);
+		buf_free(&t);
+		if (key != NULL) {
+			expectation_text(&t, key, &reps[r], cells[r].with_exp);
+			json_field(b, "expectation", t.p, false);
+			buf_free(&t);
+		}
+		json_field(b, "reason", cells[r].with_reason ? cells[r].with_reason->reason : NULL,
+		    false);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]}");
+}
 
 int
 cmd_compare(int argc, char **argv)
@@ -210,17 +327,18 @@ cmd_compare(int argc, char **argv)
 		}
 	qsort(e, ne, sizeof(*e), entry_cmp);
 
-	struct buf md = { 0 }, html = { 0 }, sect = { 0 }, hsect = { 0 };
-	buf_printf(&md, "# uds-conformance: %d reports compared%s\n\n", nrep,
-	    diff ? " (only the behaviours that differ)" : "");
+	struct buf md = { 0 }, html = { 0 }, jd = { 0 }, sect = { 0 };
+	bool areas[27] = { false };
+	char title[80];
+	snprintf(title, sizeof(title), "uds-conformance: %d reports compared", nrep);
+	buf_printf(&md, "# %s%s\n\n", title, diff ? " (only the behaviours that differ)" : "");
 	buf_puts(&md, "| report | passed | failed | expected failures | skipped | broken | total |\n"
 	    "|---|---:|---:|---:|---:|---:|---:|\n");
-	buf_printf(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "<title>uds-conformance: %d reports compared</title><style>%s</style></head><body>\n"
-	    "<h1>uds-conformance: %d reports compared%s</h1>\n<table id=\"totals\"><tr><th>report"
-	    "</th><th>passed</th><th>failed</th><th>expected failures</th><th>skipped</th>"
-	    "<th>broken</th><th>total</th></tr>\n", nrep, compare_css, nrep,
-	    diff ? " (only the behaviours that differ)" : "");
+	html_head(&html, title, HTML_COMPARE);
+	buf_printf(&html, "<h1>%s%s</h1>\n<table id=\"totals\"><tr><th>report</th><th>passed</th>"
+	    "<th>failed</th><th>expected failures</th><th>skipped</th><th>broken</th><th>total</th>"
+	    "</tr>\n", title, diff ? " (only the behaviours that differ)" : "");
+	buf_puts(&jd, "{\"columns\":[");
 	for (int r = 0; r < nrep; r++) {
 		const long *n = reps[r].counts;
 		buf_puts(&md, "| ");
@@ -232,25 +350,25 @@ cmd_compare(int argc, char **argv)
 		buf_printf(&html, "</th><td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td><td>%ld</td>"
 		    "<td>%zu</td></tr>\n", n[O_PASSED], n[O_FAILED], n[O_XFAIL], n[O_SKIPPED],
 		    n[O_BROKEN], reps[r].ncases);
+		if (r > 0)
+			buf_putc(&jd, ',');
+		put_json_str(&jd, labels[r], true);
 	}
-	buf_puts(&html, "</table>\n<h2>Behaviours</h2>\n<table id=\"matrix\"><tr><th>id</th>"
-	    "<th>behaviour</th>");
+	buf_puts(&jd, "],\n\"rows\":[");
+	buf_puts(&html, "</table>\n");
+	html_matrix_head(&html, labels, nrep);
 	buf_puts(&md, "\n| id | behaviour |");
 	for (int r = 0; r < nrep; r++) {
 		buf_puts(&md, " ");
 		put_md(&md, labels[r], 200);
 		buf_puts(&md, " |");
-		buf_puts(&html, "<th>");
-		put_html(&html, labels[r]);
-		buf_puts(&html, "</th>");
 	}
 	buf_puts(&md, "\n|---|---|");
 	for (int r = 0; r < nrep; r++)
 		buf_puts(&md, "---|");
 	buf_puts(&md, "\n");
-	buf_puts(&html, "</tr>\n");
 
-	size_t rows = 0, differing = 0;
+	size_t rows = 0, differing = 0, shown = 0;
 	struct cell cells[MAX_REPORTS];
 	memset(cells, 0, sizeof(cells));
 	for (size_t g = 0; g < ne;) {
@@ -281,6 +399,8 @@ cmd_compare(int argc, char **argv)
 				c->first = t;
 			if (c->with_exp == NULL && t->exp_basis != NULL)
 				c->with_exp = t;
+			if (c->with_reason == NULL && t->reason != NULL && t->outcome != O_PASSED)
+				c->with_reason = t;
 			if (key == NULL && t->key != NULL)
 				key = t->key;
 			buf_printf(&c->sig, "%s=%s/%s;", t->kind, outcome_names[t->outcome],
@@ -314,24 +434,16 @@ cmd_compare(int argc, char **argv)
 			buf_putc(&md, ':');
 			put_oneline(&md, any->behaviour, 200, false);
 			buf_puts(&md, "` |");
-			buf_puts(&html, "<tr><td>");
-			put_html(&html, any->id);
-			buf_puts(&html, "</td><td>");
-			put_html(&html, any->program);
-			buf_putc(&html, ':');
-			put_html(&html, any->behaviour);
-			buf_puts(&html, "</td>");
 			for (int r = 0; r < nrep; r++) {
 				buf_putc(&md, ' ');
-				cell_text(&md, &cells[r], true);
+				cell_text(&md, &cells[r], T_MD);
 				buf_puts(&md, " |");
-				buf_printf(&html, "<td class=\"o-%s\">",
-				    cells[r].total ? outcome_names[cells[r].worst] : "none");
-				cell_text(&html, &cells[r], false);
-				buf_puts(&html, "</td>");
 			}
 			buf_puts(&md, "\n");
-			buf_puts(&html, "</tr>\n");
+			html_row(&html, any, cells, nrep, differs);
+			json_row(&jd, shown++ > 0, any, key, cells, reps, nrep, differs);
+			int ai = area_of(any) == '?' ? 26 : area_of(any) - 'A';
+			areas[ai] = true;
 		}
 		if (diff && differs) {
 			buf_puts(&sect, "\n### ");
@@ -345,29 +457,14 @@ cmd_compare(int argc, char **argv)
 			buf_puts(&sect, "  \nsource: ");
 			put_md(&sect, any->spec ? any->spec : "(none)", 300);
 			buf_puts(&sect, "\n\n");
-			buf_puts(&hsect, "<h3>");
-			put_html(&hsect, any->id);
-			buf_putc(&hsect, ' ');
-			put_html(&hsect, any->program);
-			buf_putc(&hsect, ':');
-			put_html(&hsect, any->behaviour);
-			buf_puts(&hsect, "</h3>\n<p>");
-			put_html(&hsect, any->descr);
-			buf_puts(&hsect, "<br>source: ");
-			put_html(&hsect, any->spec ? any->spec : "(none)");
-			buf_puts(&hsect, "</p>\n<ul>\n");
 			for (int r = 0; r < nrep; r++) {
 				struct buf x = { 0 };
-				cell_text(&x, &cells[r], true);
+				cell_text(&x, &cells[r], T_MD);
 				buf_puts(&sect, "- **");
 				put_md(&sect, labels[r], 200);
 				buf_puts(&sect, "**: ");
 				buf_puts(&sect, x.p ? x.p : "");
 				buf_free(&x);
-				buf_puts(&hsect, "<li><b>");
-				put_html(&hsect, labels[r]);
-				buf_puts(&hsect, "</b>: ");
-				cell_text(&hsect, &cells[r], false);
 				if (key != NULL) {
 					struct buf ex = { 0 };
 					expectation_text(&ex, key, &reps[r], cells[r].with_exp);
@@ -375,24 +472,14 @@ cmd_compare(int argc, char **argv)
 					put_oneline(&sect, key, 100, false);
 					buf_puts(&sect, "`: ");
 					put_md(&sect, ex.p ? ex.p : "", 500);
-					buf_puts(&hsect, "<div class=\"exp\">expectation ");
-					put_html(&hsect, key);
-					buf_puts(&hsect, ": ");
-					put_html(&hsect, ex.p);
-					buf_puts(&hsect, "</div>");
 					buf_free(&ex);
 				} else if (cells[r].first && cells[r].first->reason &&
 				    cells[r].first->outcome != O_PASSED) {
 					buf_puts(&sect, " — ");
 					put_md(&sect, cells[r].first->reason, 300);
-					buf_puts(&hsect, "<div class=\"exp\">");
-					put_html(&hsect, cells[r].first->reason);
-					buf_puts(&hsect, "</div>");
 				}
 				buf_puts(&sect, "\n");
-				buf_puts(&hsect, "</li>\n");
 			}
-			buf_puts(&hsect, "</ul>\n");
 		}
 		g = h;
 	}
@@ -400,16 +487,25 @@ cmd_compare(int argc, char **argv)
 		buf_free(&cells[r].sig);
 	buf_printf(&md, "\n%zu behaviours, %zu with different outcomes or observed values.\n",
 	    rows, differing);
-	buf_printf(&html, "</table>\n<p id=\"summary\" data-rows=\"%zu\" data-differing=\"%zu\">"
-	    "%zu behaviours, %zu with different outcomes or observed values.</p>\n", rows,
-	    differing, rows, differing);
+	buf_printf(&html, "</tbody></table>\n<p id=\"summary\" data-rows=\"%zu\" "
+	    "data-differing=\"%zu\" data-shown=\"%zu\">%zu behaviours, %zu with different outcomes "
+	    "or observed values.</p>\n<div id=\"detail\"></div>\n", rows, differing, shown, rows,
+	    differing);
+	buf_puts(&jd, "],\n\"areas\":{");
+	for (int a2 = 0, n = 0; a2 < 27; a2++)
+		if (areas[a2]) {
+			char letter[2] = { a2 < 26 ? (char)('A' + a2) : '?', '\0' };
+			json_field(&jd, letter, area_title(letter[0]), n++ == 0);
+		}
+	buf_puts(&jd, "}}");
+	buf_puts(&html, "<script type=\"application/json\" id=\"data\">");
+	buf_add(&html, jd.p, jd.n);
+	buf_puts(&html, "</script>\n");
+	html_script(&html, HTML_COMPARE);
 	if (sect.n > 0) {
 		buf_puts(&md, "\n## The differences, with what each platform documents\n");
 		buf_add(&md, sect.p, sect.n);
-		buf_puts(&html, "<h2>The differences, with what each platform documents</h2>\n");
-		buf_add(&html, hsect.p, hsect.n);
 	}
-	buf_puts(&html, "</body></html>\n");
 	if (md_path != NULL)
 		write_atomic(md_path, &md);
 	if (html_path != NULL)
@@ -418,8 +514,8 @@ cmd_compare(int argc, char **argv)
 		fwrite(md.p, 1, md.n, stdout);
 	buf_free(&md);
 	buf_free(&html);
+	buf_free(&jd);
 	buf_free(&sect);
-	buf_free(&hsect);
 	free(e);
 	for (int r = 0; r < nrep; r++)
 		free(reps[r].cases);

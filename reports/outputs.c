@@ -433,18 +433,42 @@ out_tap(const struct report *r, struct buf *b)
 
 #include "html_page.inc"
 
+/* Everything before the page's body: title, the common CSS and the page's. */
 void
-out_html(const struct report *r, struct buf *b, size_t max_output)
+html_head(struct buf *b, const char *title, enum html_page page)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-	buf_puts(b, "uds-conformance on ");
-	put_html(b, r->id.sysname);
-	buf_putc(b, ' ');
-	put_html(b, r->id.release);
+	put_html(b, title);
 	buf_puts(b, "</title>\n<style>");
-	buf_puts(b, html_css);
-	buf_puts(b, "</style></head>\n<body>\n<h1>uds-conformance on ");
+	buf_puts(b, html_css_common);
+	buf_puts(b, page == HTML_COMPARE ? html_css_compare : html_css_report);
+	buf_puts(b, "</style></head>\n<body>\n");
+}
+
+/* The page's script (the common part, then the page's) and the end of the page. */
+void
+html_script(struct buf *b, enum html_page page)
+{
+	if (page == HTML_COMPARE)
+		buf_puts(b, html_noscript_compare);
+	buf_puts(b, "<script>");
+	buf_puts(b, html_js_common);
+	buf_puts(b, page == HTML_COMPARE ? html_js_compare : html_js_report);
+	buf_puts(b, html_js_end);
+	buf_puts(b, "</script>\n</body></html>\n");
+}
+
+void
+out_html(const struct report *r, struct buf *b, size_t max_output)
+{
+	struct buf title = { 0 };
+
+	buf_printf(&title, "uds-conformance on %s %s", r->id.sysname ? r->id.sysname : "",
+	    r->id.release ? r->id.release : "");
+	html_head(b, title.p, HTML_REPORT);
+	buf_free(&title);
+	buf_puts(b, "<h1>uds-conformance on ");
 	put_html(b, r->id.sysname);
 	buf_putc(b, ' ');
 	put_html(b, r->id.release);
@@ -459,7 +483,6 @@ out_html(const struct report *r, struct buf *b, size_t max_output)
 	buf_puts(b, html_body);
 	buf_puts(b, "<script type=\"application/json\" id=\"data\">");
 	out_json(r, b, true, max_output);
-	buf_puts(b, "</script>\n<script>");
-	buf_puts(b, html_js);
-	buf_puts(b, "</script>\n</body></html>\n");
+	buf_puts(b, "</script>\n");
+	html_script(b, HTML_REPORT);
 }

@@ -113,6 +113,10 @@ void out_json(const struct report *r, struct buf *b, bool html_safe, size_t max_
 void out_md(const struct report *r, struct buf *b);
 void out_html(const struct report *r, struct buf *b, size_t max_output);
 void out_tap(const struct report *r, struct buf *b);
+/* The parts of report.html the compare page shares (CSS, script, conventions). */
+enum html_page { HTML_REPORT, HTML_COMPARE };
+void html_head(struct buf *b, const char *title, enum html_page page);
+void html_script(struct buf *b, enum html_page page);
 
 /* json.c */
 enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
