@@ -152,6 +152,7 @@ UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
     OOB_SPEC_OBS, OOB_KINDS)
 {
 	uds_require_oob();
+	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
 	send_with_mark(p->a, "ab", "c");
 	send_flags(p->a, "de", 0);
 	recv_expect(p->b, 0, "ab");
@@ -194,6 +195,7 @@ UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
     OOB_SPEC_OBS " (ex_oob_break)", OOB_KINDS)
 {
 	uds_require_oob();
+	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
 	send_ex_oob(p->a, "hello", "wor");
 	send_flags(p->a, "ld", 0);
 	recv_expect(p->b, 0, "hellowo");
@@ -222,6 +224,7 @@ UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
     "POSIX sockatmark(); " OOB_SPEC_OBS, OOB_KINDS)
 {
 	uds_require_oob();
+	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
 	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
 	send_with_mark(p->a, "ab", "c");
 	uds_wait_readable(p->b);

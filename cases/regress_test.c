@@ -116,6 +116,7 @@ UDS_CASE(oob_consumed_twice_then_new_urgent, "P-14",
 	char c;
 
 	uds_require_oob();
+	uds_linux_bug_fixed_in("oob.consecutive_consumed");
 	send_oob(p->a, 'A');
 	recv_oob_expect(p->b, 'A');
 	send_oob(p->a, 'B');
@@ -137,6 +138,7 @@ UDS_CASE(consumed_oob_not_returned_again, "P-15",
 	char buf[4];
 
 	uds_require_oob();
+	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
 	send_oob(p->a, 'x');
 	recv_oob_expect(p->b, 'x');
 	UDS_EQ(UDS_OK(sockatmark(p->b)), 1, "sockatmark() after the urgent byte was read (TCP: 1)");

@@ -85,6 +85,40 @@ uds_platform_name(enum uds_platform p)
 	return p < UDS_NPLATFORMS ? platform_names[p] : "an unknown platform";
 }
 
+/* Known Linux bugs and the release that fixed them (expect/linux-fixes.tbl). */
+static const struct {
+	const char *key;
+	int major, minor;       /* the first mainline release with the fix */
+	const char *fix;
+} linux_fixes[] = {
+#include "expect/linux-fixes.tbl"
+};
+
+void
+uds_linux_bug_fixed_in(const char *key)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	for (size_t i = 0; i < sizeof(linux_fixes) / sizeof(linux_fixes[0]); i++) {
+		if (strcmp(linux_fixes[i].key, key) != 0)
+			continue;
+		if (uds_platform() != UDS_LINUX || uname(&u) != 0 ||
+		    sscanf(u.release, "%d.%d", &major, &minor) != 2)
+			return;
+		if (major > linux_fixes[i].major ||
+		    (major == linux_fixes[i].major && minor >= linux_fixes[i].minor))
+			return;
+		uds_note("Linux %s predates %d.%d, which fixed %s: a failure here is expected "
+		    "unless the fix was backported", u.release, linux_fixes[i].major,
+		    linux_fixes[i].minor, key);
+		uds_tolerate_failure("Linux %s predates the fix (%d.%d): %s", u.release,
+		    linux_fixes[i].major, linux_fixes[i].minor, linux_fixes[i].fix);
+		return;
+	}
+	uds_fail_at(__FILE__, __LINE__, "suite bug: no Linux fix \"%s\" in expect/linux-fixes.tbl", key);
+}
+
 static const struct uds_expect_row *
 row_of(const char *key)
 {

@@ -159,6 +159,13 @@ void *uds_unmapped_page(void);
 /* Skips unless the expectation table says the behaviour holds here (value 1). */
 void uds_require_holds(const char *key);
 /*
+ * A known Linux bug this case's rule catches, by its row in expect/linux-fixes.tbl
+ * (the release whose mainline fixed it).  On an older Linux a failing check is
+ * an expected failure naming the fix; a passing case still passes (stable
+ * kernels carry backports).  Elsewhere, and on fixed releases, nothing changes.
+ */
+void uds_linux_bug_fixed_in(const char *key);
+/*
  * In-flight descriptors: nudges the garbage collector (a socket sent over its
  * own pair and dropped), and requires that a pipe's write end is released
  * everywhere, in flight included: its read end reaches end of file within

@@ -16,5 +16,7 @@ struct timespec;
 void uds_deadline(struct timespec *deadline, int ms);
 int uds_ms_left(const struct timespec *deadline);
 
+/* From now on a failing check in this case is an expected failure, for this reason. */
+void uds_tolerate_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -5,6 +5,7 @@
  * "expected failure", and a helper that stopped failing turns it red.
  */
 #include "uds.h"
+#include "uds_internal.h"
 
 #include <atf-c.h>
 #include <errno.h>
@@ -185,6 +186,21 @@ ATF_TC_BODY(child_success_is_quiet, tc)
 
 	uds_child_start(&c, child_passes, NULL);
 	uds_child_finish(&c);
+}
+
+/* No atf_tc_expect_fail here: only the harness can make this an expected failure. */
+ATF_TC_WITHOUT_HEAD(tolerated_known_bug_makes_a_failure_expected);
+ATF_TC_BODY(tolerated_known_bug_makes_a_failure_expected, tc)
+{
+	uds_tolerate_failure("a known bug named by the case");
+	UDS_REQUIRE(0, "the check a known bug breaks");
+}
+
+ATF_TC_WITHOUT_HEAD(unknown_linux_fix_is_a_suite_bug);
+ATF_TC_BODY(unknown_linux_fix_is_a_suite_bug, tc)
+{
+	atf_tc_expect_fail("a fix missing from expect/linux-fixes.tbl must fail the case");
+	uds_linux_bug_fixed_in("no.such.fix");
 }
 
 ATF_TC_WITHOUT_HEAD(child_failure_fails_the_case);
@@ -476,5 +492,7 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, record_with_changed_fill_is_corrupt);
 	ATF_TP_ADD_TC(tp, recv_expect_takes_exactly_the_bytes);
 	ATF_TP_ADD_TC(tp, recv_expect_fails_a_short_read);
+	ATF_TP_ADD_TC(tp, tolerated_known_bug_makes_a_failure_expected);
+	ATF_TP_ADD_TC(tp, unknown_linux_fix_is_a_suite_bug);
 	return atf_no_error();
 }
