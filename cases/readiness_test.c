@@ -345,7 +345,7 @@ UDS_CASE(peer_shut_rdwr_hangs_up_stream, "I-13",
 
 UDS_CASE(rdhup_poller_and_peer_shut_wr, "I-14",
     "A POLLRDHUP-only poll() returns with POLLRDHUP after the peer's shutdown(SHUT_WR) on "
-    "stream and seqpacket; on datagram nothing propagates and the poll times out (50 ms)",
+    "stream and seqpacket; on datagram nothing propagates and the poll times out (UDS_BLOCK_MS)",
     "observed: Linux unix_shutdown() propagates only for connection-mode sockets, gVisor "
     "tests; see the expectation table",
     UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)

@@ -115,6 +115,7 @@ uds_timer_arm(int ms)
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = ms / 1000;
 	it.it_value.tv_usec = (ms % 1000) * 1000;
+	it.it_interval = it.it_value;   /* again, should the first tick beat the call */
 	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
 }
 

@@ -210,7 +210,7 @@ const char *uds_errno_name(int err);
  */
 #define UDS_DEADLINE_MS (uds_deadline_ms())
 int uds_deadline_ms(void);
-#define UDS_BLOCK_MS    50      /* how long a call must stay blocked to "block" */
+#define UDS_BLOCK_MS    25      /* how long a call must stay blocked to "block" */
 
 /* poll() for events within ms; returns revents (0 on timeout). */
 short uds_poll(int fd, short events, int ms);
@@ -222,7 +222,10 @@ void uds_require_nothing_queued(int fd);
 
 /*
  * "This call must block": arms an interval timer, runs the call, and
- * requires that it was interrupted (-1/EINTR) rather than returning.
+ * requires that it was interrupted (-1/EINTR) rather than returning.  The
+ * timer repeats every UDS_BLOCK_MS until disarmed, so a first tick that
+ * lands before the call has started (a preempted process) cannot leave a
+ * correctly blocking call asleep.
  */
 #define UDS_BLOCKS(expr) \
 	do { uds_block_arm(); long uds_rc_ = (long)(expr); \
