@@ -39,13 +39,9 @@ budget_start(struct budget *b, long max, long ms)
 static bool
 budget_left(struct budget *b)
 {
-	struct timespec now;
-
 	if (b->rounds++ >= b->max)
 		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - b->start.tv_sec) * 1000 +
-	    (now.tv_nsec - b->start.tv_nsec) / 1000000 < b->ms;
+	return uds_ms_since(&b->start) < b->ms;
 }
 
 static void

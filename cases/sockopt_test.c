@@ -77,14 +77,6 @@ fill_count(int fd)
 	return n;
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
 
 UDS_CASE(buffer_sizes_set_and_read_back, "J-01",
     "SO_SNDBUF and SO_RCVBUF can be set on unconnected and connected sockets; the value read "
@@ -385,8 +377,8 @@ set_timeo(int fd, int opt, long sec, long usec)
 	struct timespec t0_; \
 	clock_gettime(CLOCK_MONOTONIC, &t0_); \
 	UDS_WOULD_BLOCK(UDS_WITHIN_DEADLINE(expr)); \
-	UDS_REQUIRE(ms_since(&t0_) >= 10, "%s returned after %ld ms, before the 30 ms timeout", \
-	    #expr, ms_since(&t0_)); \
+	UDS_REQUIRE(uds_ms_since(&t0_) >= 10, "%s returned after %ld ms, before the 30 ms timeout", \
+	    #expr, uds_ms_since(&t0_)); \
 } while (0)
 
 UDS_CASE(rcvtimeo_expires_with_eagain, "J-11",

@@ -81,15 +81,6 @@ result_str(long rc, int err)
 	return buf;
 }
 
-/* Milliseconds since start on the monotonic clock. */
-static long
-ms_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
 
 /* Byte i of a stream: never periodic at buffer-sized distances. */
 static unsigned char
@@ -416,7 +407,7 @@ send_in_two_parts(void *argp)
 	do {
 		sched_yield();
 		UDS_OK(ioctl(a->rx, FIONREAD, &queued));
-	} while (queued > 0 && ms_since(&start) < UDS_DEADLINE_MS / 2);
+	} while (queued > 0 && uds_ms_since(&start) < UDS_DEADLINE_MS / 2);
 	uds_send_all(a->tx, "second", 6);
 }
 
@@ -465,7 +456,7 @@ UDS_CASE(waitall_with_rcvtimeo_returns_partial, "E-12",
 	uds_wait_readable(p->b);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	n = UDS_WITHIN_DEADLINE(recv(p->b, buf, sizeof(buf), MSG_WAITALL));
-	waited = ms_since(&start);
+	waited = uds_ms_since(&start);
 	uds_note("recv(MSG_WAITALL, 16 bytes) with 4 queued returned %s after %ld ms",
 	    result_str(n, errno), waited);
 	UDS_EXPECT_VALUE("stream.waitall_rcvtimeo_partial",
@@ -1199,7 +1190,7 @@ send_when_parent_sleeps(void *argp)
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)getppid());
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!asleep && ms_since(&start) < UDS_DEADLINE_MS / 2) {
+	while (!asleep && uds_ms_since(&start) < UDS_DEADLINE_MS / 2) {
 		FILE *st = fopen(path, "r");
 
 		if (st == NULL)

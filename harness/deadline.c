@@ -39,6 +39,15 @@ uds_deadline(struct timespec *deadline, int ms)
 	}
 }
 
+long
+uds_ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
 int
 uds_ms_left(const struct timespec *deadline)
 {

@@ -244,6 +244,9 @@ void uds_block_check_at(const char *file, int line, const char *what, long rc);
 	(uds_timer_arm(UDS_DEADLINE_MS), \
 	 uds_timer_check_at(__FILE__, __LINE__, #expr, (long)(expr), UDS_DEADLINE_MS))
 void uds_timer_arm(int ms);
+/* Milliseconds since start, a CLOCK_MONOTONIC time (for bounded loops and timed checks). */
+struct timespec;
+long uds_ms_since(const struct timespec *start);
 long uds_timer_check_at(const char *file, int line, const char *what, long rc, int ms);
 
 /* The call must fail with EAGAIN or EWOULDBLOCK (POSIX allows either). */
