@@ -394,6 +394,9 @@ recv_result_bent(int fd, ssize_t rc, size_t len, int flags)
 	}
 	if (ON(reset_as_eof) && rc == -1 && errno == ECONNRESET)
 		return 0;
+	if (ON(zero_recv_empty_succeeds) && rc == -1 && len == 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
 	return rc;
 }
 
@@ -418,6 +421,9 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from, sockle
 	if (!is_unix(fd))
 		return real_recvfrom(fd, buf, len, flags, from, fromlen);
 	rc = real_recvfrom(fd, buf, len, recv_flags_bent(fd, flags), from, fromlen);
+	if (ON(conn_sender_name_dropped) && rc != -1 && from != NULL && fromlen != NULL &&
+	    type_of(fd) != SOCK_DGRAM)
+		*fromlen = 0;
 	return recv_result_bent(fd, rc, len, flags);
 }
 
@@ -466,17 +472,22 @@ ssize_t
 recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	REAL(ssize_t, recvmsg, (int, struct msghdr *, int));
-	size_t len = 0;
+	size_t len = 0, ctl;
 	ssize_t rc;
 
 	if (!is_unix(fd))
 		return real_recvmsg(fd, msg, flags);
 	for (size_t i = 0; i < (size_t)msg->msg_iovlen; i++)
 		len += msg->msg_iov[i].iov_len;
+	ctl = msg->msg_control != NULL ? (size_t)msg->msg_controllen : 0;
 	rc = real_recvmsg(fd, msg, recv_flags_bent(fd, flags));
 	if (rc != -1) {
 		if (ON(trunc_flag_cleared))
 			msg->msg_flags &= ~MSG_TRUNC;
+		if (ON(ctrunc_spurious) && ctl > 0 && msg->msg_controllen == 0)
+			msg->msg_flags |= MSG_CTRUNC;
+		if (ON(conn_sender_name_dropped) && msg->msg_name != NULL && type_of(fd) != SOCK_DGRAM)
+			msg->msg_namelen = 0;
 		if (msg->msg_control != NULL && msg->msg_controllen >= sizeof(struct cmsghdr))
 			rights_bent(msg, flags);
 		else if (ON(rights_leak_on_ctrunc) && (msg->msg_flags & MSG_CTRUNC))
