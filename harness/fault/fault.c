@@ -233,6 +233,31 @@ getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 }
 
 int
+getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	REAL(int, getpeername, (int, struct sockaddr *, socklen_t *));
+	int rc = real_getpeername(fd, addr, len);
+
+	if (ON(dgram_peername_notconn) && rc == 0 && is_unix(fd) && type_of(fd) == SOCK_DGRAM) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	return rc;
+}
+
+int
+setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	REAL(int, setsockopt, (int, int, int, const void *, socklen_t));
+
+#ifdef SO_PEEK_OFF
+	if (ON(peek_off_ignored) && level == SOL_SOCKET && name == SO_PEEK_OFF && is_unix(fd))
+		return 0;
+#endif
+	return real_setsockopt(fd, level, name, val, len);
+}
+
+int
 getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	REAL(int, getsockopt, (int, int, int, void *, socklen_t *));
