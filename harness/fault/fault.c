@@ -185,6 +185,21 @@ widen_unnamed(struct sockaddr *addr, socklen_t *len, socklen_t given)
 		*len = sizeof(struct sockaddr_un);
 }
 
+/* accept_inherits_nonblock: the accepted socket takes the listener's O_NONBLOCK. */
+static void
+inherit_nonblock(int listener, int fd)
+{
+	int saved = errno, lfl, fl;
+
+	if (!ON(accept_inherits_nonblock))
+		return;
+	lfl = fcntl(listener, F_GETFL);
+	fl = fcntl(fd, F_GETFL);
+	if (lfl != -1 && (lfl & O_NONBLOCK) && fl != -1)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	errno = saved;
+}
+
 int
 accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
@@ -192,8 +207,10 @@ accept(int fd, struct sockaddr *addr, socklen_t *len)
 	socklen_t given = len != NULL ? *len : 0;
 	int rc = real_accept(fd, addr, len);
 
-	if (rc != -1 && is_unix(fd))
+	if (rc != -1 && is_unix(fd)) {
 		widen_unnamed(addr, len, given);
+		inherit_nonblock(fd, rc);
+	}
 	return rc;
 }
 
@@ -206,8 +223,13 @@ accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 	socklen_t given = len != NULL ? *len : 0;
 	int rc = real_accept4(fd, addr, len, flags);
 
-	if (rc != -1 && is_unix(fd))
+	if (rc != -1 && is_unix(fd)) {
 		widen_unnamed(addr, len, given);
+#ifdef SOCK_NONBLOCK
+		if (!(flags & SOCK_NONBLOCK))
+			inherit_nonblock(fd, rc);
+#endif
+	}
 	return rc;
 }
 #endif
