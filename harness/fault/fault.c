@@ -413,6 +413,30 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 	return send_bent(fd, flags, do_sendmsg, &a, buf, len);
 }
 
+#if defined(HAVE_SENDMMSG) && defined(__linux__)
+/* struct mmsghdr and sendmmsg() are declared only with _GNU_SOURCE; same layout. */
+struct fault_mmsghdr {
+	struct msghdr msg_hdr;
+	unsigned int msg_len;
+};
+
+int sendmmsg(int fd, struct fault_mmsghdr *msgs, unsigned int n, int flags);
+int
+sendmmsg(int fd, struct fault_mmsghdr *msgs, unsigned int n, int flags)
+{
+	REAL(int, sendmmsg, (int, struct fault_mmsghdr *, unsigned int, int));
+	const unsigned int uio_maxiov = 1024;   /* Linux caps vlen to this */
+	int rc = real_sendmmsg(fd, msgs, n, flags), more;
+
+	if (ON(sendmmsg_cap_ignored) && rc == (int)uio_maxiov && n > uio_maxiov && is_unix(fd)) {
+		more = real_sendmmsg(fd, msgs + uio_maxiov, n - uio_maxiov, flags);
+		if (more > 0)
+			rc += more;
+	}
+	return rc;
+}
+#endif
+
 /* ---- receiving ------------------------------------------------------------ */
 
 static int
