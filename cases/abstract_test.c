@@ -18,7 +18,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NAME_KINDS (UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
 #define SUN_OFF    offsetof(struct sockaddr_un, sun_path)
 
 /* A fresh abstract name with n more bytes (NULs allowed) appended to it. */
@@ -112,12 +111,7 @@ dir_entries(void)
 	return n;
 }
 
-UDS_CASE(abstract_bind_creates_no_file, "C-01",
-    "bind() to a name whose first byte is NUL succeeds and creates no entry in the working "
-    "directory (nor a file named like the rest of the name)",
-    "unix(7) Address format, abstract: sun_path[0] is a null byte; the name has no connection "
-    "with filesystem pathnames; see the expectation table (abstract.namespace)",
-    NAME_KINDS)
+UDS_CASE(abstract_bind_creates_no_file, "C-01", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name, got;
 	struct stat st;
@@ -134,12 +128,7 @@ UDS_CASE(abstract_bind_creates_no_file, "C-01",
 	must_reach(p->kind->type, &name, p->a, -1);
 }
 
-UDS_CASE(embedded_nul_is_part_of_name, "C-02",
-    "\"\\0N\\0b\" and \"\\0N\\0c\" are two names that two sockets hold at once, each reached on "
-    "its own; \"\\0N\" alone names neither (ECONNREFUSED)",
-    "unix(7) abstract: the name is the bytes of sun_path covered by addrlen; null bytes in "
-    "the name have no special significance",
-    NAME_KINDS)
+UDS_CASE(embedded_nul_is_part_of_name, "C-02", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr nb, nc, prefix;
 
@@ -156,13 +145,7 @@ UDS_CASE(embedded_nul_is_part_of_name, "C-02",
 	must_be_refused(p->kind->type, &prefix);
 }
 
-UDS_CASE(full_length_name_needs_same_length, "C-03",
-    "A name bound with addrlen = sizeof(struct sockaddr_un) (trailing NULs included) is "
-    "reached only with that length: shorter lengths get ECONNREFUSED, and the short name is "
-    "a different name another socket can hold",
-    "unix(7) abstract: the name is the additional bytes covered by the specified length of "
-    "the address; null bytes have no special significance",
-    NAME_KINDS)
+UDS_CASE(full_length_name_needs_same_length, "C-03", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr full, shorter, minus1;
 
@@ -180,12 +163,7 @@ UDS_CASE(full_length_name_needs_same_length, "C-03",
 	must_reach(p->kind->type, &full, p->a, p->b);
 }
 
-UDS_CASE(trailing_slash_is_part_of_name, "C-04",
-    "An abstract name ending in '/' binds; getsockname() returns the '/', and the name without "
-    "it is a different name (ECONNREFUSED)",
-    "observed: gVisor syscall tests (abstract names with a trailing slash); Linux "
-    "net/unix/af_unix.c takes abstract names verbatim; see the expectation table",
-    NAME_KINDS)
+UDS_CASE(trailing_slash_is_part_of_name, "C-04", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr slash, bare, got;
 
@@ -201,12 +179,7 @@ UDS_CASE(trailing_slash_is_part_of_name, "C-04",
 	must_be_refused(p->kind->type, &bare);
 }
 
-UDS_CASE(getsockname_returns_exact_abstract_name, "C-05",
-    "getsockname() after an abstract bind returns exactly the bound bytes and length, for a "
-    "short name and for a full-length one holding NUL and 0xff bytes",
-    "unix(7) abstract: returned addrlen > sizeof(sa_family_t), the name is the first "
-    "addrlen - sizeof(sa_family_t) bytes of sun_path; POSIX getsockname()",
-    NAME_KINDS)
+UDS_CASE(getsockname_returns_exact_abstract_name, "C-05", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr shortname, full, got;
 
@@ -222,11 +195,7 @@ UDS_CASE(getsockname_returns_exact_abstract_name, "C-05",
 	UDS_EQ(got.len, sizeof(struct sockaddr_un), "length of the full-length name");
 }
 
-UDS_CASE(held_abstract_name_eaddrinuse, "C-06",
-    "bind() of an abstract name held by a live socket fails with EADDRINUSE and leaves the "
-    "second socket unnamed",
-    "unix(7) ERRORS: EADDRINUSE, the local address is already in use; POSIX bind()",
-    NAME_KINDS)
+UDS_CASE(held_abstract_name_eaddrinuse, "C-06", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name, got;
 
@@ -240,11 +209,7 @@ UDS_CASE(held_abstract_name_eaddrinuse, "C-06",
 	UDS_REQUIRE_SAME_NAME(&got, &name, "getsockname() of the holder");
 }
 
-UDS_CASE(close_of_last_descriptor_frees_name, "C-07",
-    "While a dup() of the holder is open the name stays taken (EADDRINUSE); after the last "
-    "descriptor closes, connect() to it is refused and a new bind() succeeds",
-    "unix(7) Abstract sockets: they disappear when all open references are closed",
-    NAME_KINDS)
+UDS_CASE(close_of_last_descriptor_frees_name, "C-07", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name;
 	int dup_fd;
@@ -282,12 +247,7 @@ hold_name_until_told(void *argp)
 	/* Exits holding fd: only process exit closes it. */
 }
 
-UDS_CASE(holder_exit_frees_name, "C-08",
-    "A name held only by a child process is taken (EADDRINUSE) while the child lives and free "
-    "once it has exited: the parent binds it",
-    "unix(7) Abstract sockets: they disappear when all open references are closed; POSIX "
-    "_exit(): all open file descriptors are closed",
-    NAME_KINDS)
+UDS_CASE(holder_exit_frees_name, "C-08", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name;
 	struct uds_child child;
@@ -311,11 +271,7 @@ UDS_CASE(holder_exit_frees_name, "C-08",
 	must_reach(p->kind->type, &name, p->a, -1);
 }
 
-UDS_CASE(abstract_and_path_names_independent, "C-09",
-    "The abstract name \"\\0N\" and the relative path \"N\" are held at once by two sockets, "
-    "and each reaches its own socket",
-    "unix(7) abstract: the name has no connection with filesystem pathnames",
-    NAME_KINDS)
+UDS_CASE(abstract_and_path_names_independent, "C-09", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr abs, path;
 	struct stat st;
@@ -332,12 +288,7 @@ UDS_CASE(abstract_and_path_names_independent, "C-09",
 	must_reach(p->kind->type, &abs, p->b, p->a);
 }
 
-UDS_CASE(unheld_abstract_name_refused, "C-10",
-    "connect() (and, for datagrams, sendto()) to an abstract name nobody holds fails with "
-    "ECONNREFUSED; once a socket holds it the same client connects",
-    "unix(7) ERRORS: ECONNREFUSED, the remote address is not a listening socket; POSIX "
-    "connect(); sendto(): see the expectation table",
-    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BOTH_MODES)
+UDS_CASE(unheld_abstract_name_refused, "C-10", UDS_ALL_TYPES | UDS_UNBOUND | UDS_BOTH_MODES)
 {
 	struct uds_addr name;
 	char c;
@@ -357,12 +308,8 @@ UDS_CASE(unheld_abstract_name_refused, "C-10",
 		close(uds_accept(p->b));
 }
 
-UDS_CASE(dgram_connect_to_stream_abstract_name, "C-11",
-    "connect() of a datagram socket to a stream listener's abstract name fails "
-    "(Linux: ECONNREFUSED, not EPROTOTYPE), while a stream client connects",
-    "observed: Linux net/unix/af_unix.c (abstract lookup by type); gVisor tests; see the "
-    "expectation table",
-    UDS_STREAM | UDS_ABSTRACT | UDS_BLOCK_FWD)
+UDS_CASE(dgram_connect_to_stream_abstract_name, "C-11", UDS_STREAM | UDS_ABSTRACT,
+    .note = "a datagram client and a stream listener")
 {
 	int d = uds_socket(SOCK_DGRAM, false);
 
@@ -371,12 +318,8 @@ UDS_CASE(dgram_connect_to_stream_abstract_name, "C-11",
 	must_reach(SOCK_STREAM, &p->b_name, p->listener, -1);
 }
 
-UDS_CASE(types_hold_same_abstract_name, "C-11",
-    "While a socket of one type holds an abstract name, sockets of the two other types bind "
-    "the same name, and each type's client reaches its own type's holder",
-    "observed: Linux net/unix/af_unix.c (abstract names hashed with the type); gVisor tests; "
-    "see the expectation table",
-    NAME_KINDS)
+UDS_CASE(types_hold_same_abstract_name, "C-11", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "three types hold one name")
 {
 	static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
 	struct uds_addr name;
@@ -400,12 +343,7 @@ UDS_CASE(types_hold_same_abstract_name, "C-11",
 		must_reach(types[i], &name, fds[i], -1);
 }
 
-UDS_CASE_UNPRIV(abstract_ignores_umask_and_fchmod, "C-12",
-    "Unprivileged, under umask 0777 and after fchmod(0) of the socket, the same process still "
-    "connects to its abstract socket; a path socket bound under that umask refuses it (EACCES)",
-    "unix(7) Abstract sockets: umask has no effect, fchmod()/fchown() do not change "
-    "accessibility; unix(7) Pathname socket ownership: connecting needs write permission",
-    NAME_KINDS)
+UDS_CASE_UNPRIV(abstract_ignores_umask_and_fchmod, "C-12", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr abs, path;
 	struct stat st;
@@ -453,12 +391,7 @@ use_name_in_new_netns(void *argp)
 }
 #endif
 
-UDS_CASE_ROOT(abstract_names_per_network_namespace, "C-13",
-    "From a new network namespace, connect() to a name held outside fails with ECONNREFUSED "
-    "and the same name binds and is reached inside; the holder outside is untouched",
-    "network_namespaces(7): network namespaces isolate the UNIX domain abstract socket "
-    "namespace; unix(7) ERRORS ECONNREFUSED",
-    UDS_STREAM | UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(abstract_names_per_network_namespace, "C-13", UDS_STREAM | UDS_DGRAM | UDS_UNBOUND)
 {
 #ifdef CLONE_NEWNET
 	struct uds_addr name;
@@ -477,12 +410,7 @@ UDS_CASE_ROOT(abstract_names_per_network_namespace, "C-13",
 #endif
 }
 
-UDS_CASE(round_trip_over_abstract_names, "C-14",
-    "A pair connected over abstract names carries data both ways, intact, with nothing extra "
-    "queued",
-    "unix(7): abstract addresses for SOCK_STREAM, SOCK_DGRAM and SOCK_SEQPACKET; POSIX send(), "
-    "recv()",
-    UDS_ANY_TYPE | UDS_ABSTRACT | UDS_ANY_MODE)
+UDS_CASE(round_trip_over_abstract_names, "C-14", UDS_ALL_TYPES | UDS_ABSTRACT | UDS_ALL_VARIANTS)
 {
 	char buf[8];
 
@@ -496,12 +424,7 @@ UDS_CASE(round_trip_over_abstract_names, "C-14",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(getpeername_returns_abstract_listener_name, "C-15",
-    "getpeername() on a client connected to an abstract listener returns the listener's exact "
-    "name and length (short and full-length names); the server side sees an unnamed client",
-    "unix(7) abstract: returned addresses carry the name in addrlen - sizeof(sa_family_t) "
-    "bytes; unix(7) unnamed: length sizeof(sa_family_t); POSIX getpeername()",
-    UDS_CONN_TYPES | UDS_ABSTRACT | UDS_BLOCK_FWD)
+UDS_CASE(getpeername_returns_abstract_listener_name, "C-15", UDS_CONNECTION_TYPES | UDS_ABSTRACT)
 {
 	struct uds_addr got, full;
 	int l2 = uds_socket(p->kind->type, false), c2 = uds_socket(p->kind->type, false);
@@ -547,11 +470,7 @@ bind_all_nul_name(void *argp)
 }
 #endif
 
-UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16",
-    "A full-length abstract name made only of NUL bytes binds, getsockname() returns all of "
-    "it, and it is reached only with its full length (checked in a private network namespace)",
-    "observed: gVisor syscall tests; Linux net/unix/af_unix.c; see the expectation table",
-    NAME_KINDS)
+UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 #ifdef CLONE_NEWNET
 	struct uds_child child;
@@ -565,12 +484,7 @@ UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16",
 #endif
 }
 
-UDS_CASE(autobind_name_form_and_reachable, "C-17",
-    "bind() with addrlen = sizeof(sa_family_t) gives a NUL and 5 characters of [0-9a-f] "
-    "(length offsetof(sun_path) + 6), different for two sockets, and others reach it",
-    "unix(7) Autobind feature: a null byte followed by 5 bytes in [0-9a-f] (since Linux 2.3.15); "
-    "see the expectation table (autobind.abstract_name)",
-    NAME_KINDS)
+UDS_CASE(autobind_name_form_and_reachable, "C-17", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name1, name2;
 
@@ -589,11 +503,7 @@ UDS_CASE(autobind_name_form_and_reachable, "C-17",
 	must_reach(p->kind->type, &name2, p->b, p->a);
 }
 
-UDS_CASE(bind_to_autobound_name_eaddrinuse, "C-18",
-    "bind() of another socket to the name a socket was autobound to fails with EADDRINUSE "
-    "and leaves that socket unnamed",
-    "unix(7) Autobind feature; unix(7) ERRORS EADDRINUSE",
-    NAME_KINDS)
+UDS_CASE(bind_to_autobound_name_eaddrinuse, "C-18", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name, got;
 
@@ -632,13 +542,7 @@ reach_and_see(int type, int client, int server, const struct uds_addr *to, struc
 }
 #endif
 
-UDS_CASE(passcred_socket_autobinds_on_connect_or_send, "C-19",
-    "An unbound socket with SO_PASSCRED is autobound when it connects (datagram: sends): its "
-    "name has the autobind form and is what the server sees; without SO_PASSCRED it stays "
-    "unnamed",
-    "unix(7) SO_PASSCRED: a socket not yet connected gets a unique abstract name; unix(7) "
-    "Autobind feature",
-    NAME_KINDS)
+UDS_CASE(passcred_socket_autobinds_on_connect_or_send, "C-19", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 #ifdef SO_PASSCRED
 	struct uds_addr srv, mine, seen;

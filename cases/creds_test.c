@@ -47,8 +47,6 @@
 #endif
 
 #define NO_LINUX_CREDS "SO_PEERCRED with struct ucred and SCM_CREDENTIALS are Linux interfaces, absent here"
-#define CRED_KINDS  (UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
-#define STREAM_NAMED (UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
 #define OVERFLOW_ID 65534       /* Linux overflowuid/overflowgid default */
 #define NOBODY 65534
 
@@ -209,10 +207,7 @@ recv_expect_no_cred(int fd, const char *want)
 
 /* ---- peer credentials: SO_PEERCRED ---- */
 
-UDS_CASE(peercred_socketpair_self, "L-01",
-    "SO_PEERCRED on a socketpair end reports the caller's own pid, euid and egid",
-    "unix(7) SO_PEERCRED: for socketpair() the credentials at the time of the call",
-    (UDS_STREAM | UDS_DGRAM) | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(peercred_socketpair_self, "L-01", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
 #ifdef HAVE_LINUX_CREDS
 	require_ucred(peercred(p->a), getpid(), geteuid(), getegid(), "SO_PEERCRED on a");
@@ -222,10 +217,7 @@ UDS_CASE(peercred_socketpair_self, "L-01",
 #endif
 }
 
-UDS_CASE(peercred_unconnected_empty, "L-02",
-    "SO_PEERCRED on an unconnected stream socket reports pid 0, uid -1 and gid -1",
-    "observed: Linux net/core/sock.c SO_PEERCRED with no sk_peer_cred; unix(7) SO_PEERCRED",
-    UDS_STREAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(peercred_unconnected_empty, "L-02", UDS_STREAM | UDS_UNBOUND)
 {
 #ifdef HAVE_LINUX_CREDS
 	require_ucred(peercred(p->a), 0, (uid_t)-1, (gid_t)-1, "SO_PEERCRED unconnected");
@@ -234,10 +226,7 @@ UDS_CASE(peercred_unconnected_empty, "L-02",
 #endif
 }
 
-UDS_CASE(peercred_listener_own, "L-03",
-    "SO_PEERCRED on a listening socket reports the listener's own pid, euid and egid",
-    "observed: Linux net/unix/af_unix.c unix_listen() init_peercred()",
-    STREAM_NAMED)
+UDS_CASE(peercred_listener_own, "L-03", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	require_ucred(peercred(p->listener), getpid(), geteuid(), getegid(), "on the listener");
@@ -302,10 +291,7 @@ accept_child(struct uds_pair *p, struct uds_child *ch, struct client_arg *a,
 }
 #endif /* HAVE_LINUX_CREDS */
 
-UDS_CASE(peercred_accepted_is_client, "L-04",
-    "SO_PEERCRED on an accepted socket reports the connecting child's pid, uid and gid",
-    "unix(7) SO_PEERCRED: the credentials in effect at the time of the call to connect()",
-    STREAM_NAMED)
+UDS_CASE(peercred_accepted_is_client, "L-04", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .wait = true };
@@ -323,11 +309,7 @@ UDS_CASE(peercred_accepted_is_client, "L-04",
 #endif
 }
 
-UDS_CASE(peercred_client_sees_listener, "L-05",
-    "SO_PEERCRED on the connecting socket reports the server's pid, euid and egid (captured "
-    "at listen())",
-    "unix(7) SO_PEERCRED; observed: Linux unix_stream_connect() copies the listener's creds",
-    UDS_STREAM | UDS_NAMED | UDS_BLOCKING | UDS_FORWARD)
+UDS_CASE(peercred_client_sees_listener, "L-05", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	require_ucred(peercred(p->a), getpid(), geteuid(), getegid(), "SO_PEERCRED on client");
@@ -336,11 +318,7 @@ UDS_CASE(peercred_client_sees_listener, "L-05",
 #endif
 }
 
-UDS_CASE(peercred_survives_peer_exit, "L-06",
-    "A child connects and exits and is reaped before accept(): SO_PEERCRED on the accepted "
-    "socket still reports the child's pid",
-    "observed: Linux keeps sk_peer_pid (a struct pid reference) captured at connect()",
-    STREAM_NAMED)
+UDS_CASE(peercred_survives_peer_exit, "L-06", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .wait = false };
@@ -363,11 +341,7 @@ UDS_CASE(peercred_survives_peer_exit, "L-06",
 #endif
 }
 
-UDS_CASE(peercred_connected_dgram, "L-08",
-    "SO_PEERCRED on a connected datagram socket that is not a socketpair: the result is "
-    "recorded (documented only for streams and pairs)",
-    "unix(7) SO_PEERCRED; see the expectation table",
-    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(peercred_connected_dgram, "L-08", UDS_DGRAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct ucred uc;
@@ -382,11 +356,7 @@ UDS_CASE(peercred_connected_dgram, "L-08",
 #endif
 }
 
-UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13",
-    "Root connects in a child, then changes its euid to nobody: the server still reads uid 0",
-    "unix(7) SO_PEERCRED: credentials in effect at connect(); getpeereid(3): cannot be "
-    "influenced afterwards",
-    STREAM_NAMED)
+UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .drop_after = true, .wait = true };
@@ -406,11 +376,7 @@ UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13",
 #endif
 }
 
-UDS_CASE_ROOT(peercred_child_switched_ids, "L-14",
-    "Root forks a child that switches to uid and gid nobody before connecting: the server "
-    "reads the child's new uid, gid and pid, the child reads the server's",
-    "unix(7) SO_PEERCRED; observed: NetBSD tests; Linux connect()/listen() capture",
-    STREAM_NAMED)
+UDS_CASE_ROOT(peercred_child_switched_ids, "L-14", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .drop_before = true, .wait = true };
@@ -443,10 +409,7 @@ getpeereid_missing(void)
 }
 #endif
 
-UDS_CASE(getpeereid_socketpair_self, "L-09",
-    "getpeereid() on a socketpair end returns the caller's own euid and egid",
-    "FreeBSD, NetBSD getpeereid(3); see the expectation table (creds.getpeereid)",
-    UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(getpeereid_socketpair_self, "L-09", UDS_STREAM | UDS_PAIR)
 {
 #ifdef HAVE_GETPEEREID
 	uid_t u;
@@ -460,11 +423,7 @@ UDS_CASE(getpeereid_socketpair_self, "L-09",
 #endif
 }
 
-UDS_CASE(getpeereid_both_sides, "L-10",
-    "getpeereid() on the client and on the accepted socket each return the other side's euid "
-    "and egid",
-    "FreeBSD, NetBSD, OpenBSD getpeereid(3); see the expectation table (creds.getpeereid)",
-    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(getpeereid_both_sides, "L-10", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_GETPEEREID
 	uid_t u;
@@ -479,9 +438,7 @@ UDS_CASE(getpeereid_both_sides, "L-10",
 #endif
 }
 
-UDS_CASE(getpeereid_listener_enotconn, "L-11",
-    "getpeereid() on a listening socket fails (NetBSD ENOTCONN)",
-    "observed: NetBSD tests; see the expectation table", STREAM_NAMED)
+UDS_CASE(getpeereid_listener_enotconn, "L-11", UDS_STREAM | UDS_NAMED)
 {
 #ifdef HAVE_GETPEEREID
 	uid_t u;
@@ -493,9 +450,7 @@ UDS_CASE(getpeereid_listener_enotconn, "L-11",
 #endif
 }
 
-UDS_CASE(local_peercred_xucred, "L-15",
-    "FreeBSD/macOS LOCAL_PEERCRED returns a struct xucred with the peer's euid",
-    "FreeBSD unix(4) LOCAL_PEERCRED; macOS unix(4)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(local_peercred_xucred, "L-15", UDS_STREAM | UDS_PAIR)
 {
 #if defined(LOCAL_PEERCRED) && defined(XUCRED_VERSION)
 	struct xucred xu;
@@ -509,9 +464,7 @@ UDS_CASE(local_peercred_xucred, "L-15",
 #endif
 }
 
-UDS_CASE(local_peerpid_macos, "L-16",
-    "macOS LOCAL_PEERPID returns the peer's pid (this process, on a socketpair)",
-    "observed: macOS sys/un.h LOCAL_PEERPID", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(local_peerpid_macos, "L-16", UDS_STREAM | UDS_PAIR)
 {
 #ifdef LOCAL_PEERPID
 	pid_t pid;
@@ -524,9 +477,7 @@ UDS_CASE(local_peerpid_macos, "L-16",
 #endif
 }
 
-UDS_CASE(local_peereid_netbsd, "L-17",
-    "NetBSD LOCAL_PEEREID returns a struct unpcbid with the peer's pid, euid and egid",
-    "NetBSD unix(4) LOCAL_PEEREID", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(local_peereid_netbsd, "L-17", UDS_STREAM | UDS_PAIR)
 {
 #ifdef LOCAL_PEEREID
 	struct unpcbid id;
@@ -541,9 +492,7 @@ UDS_CASE(local_peereid_netbsd, "L-17",
 #endif
 }
 
-UDS_CASE(so_peercred_sockpeercred, "L-18",
-    "OpenBSD SO_PEERCRED returns a struct sockpeercred with the peer's uid, gid and pid",
-    "OpenBSD getsockopt(2) SO_PEERCRED", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(so_peercred_sockpeercred, "L-18", UDS_STREAM | UDS_PAIR)
 {
 #ifdef HAVE_SOCKPEERCRED
 	struct sockpeercred pc;
@@ -559,9 +508,7 @@ UDS_CASE(so_peercred_sockpeercred, "L-18",
 #endif
 }
 
-UDS_CASE(getpeerucred_illumos, "L-19",
-    "illumos getpeerucred() on a connected stream returns the peer's uid, gid and pid",
-    "illumos getpeerucred(3C)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(getpeerucred_illumos, "L-19", UDS_STREAM | UDS_PAIR)
 {
 #ifdef HAVE_GETPEERUCRED
 	ucred_t *uc = NULL;
@@ -577,11 +524,7 @@ UDS_CASE(getpeerucred_illumos, "L-19",
 
 /* ---- SCM_CREDENTIALS and SO_PASSCRED ---- */
 
-UDS_CASE(passcred_every_message_has_creds, "L-20",
-    "The receiver sets SO_PASSCRED: two messages sent without control data each arrive with "
-    "SCM_CREDENTIALS carrying the sender's pid, euid and egid",
-    "unix(7) SO_PASSCRED: enables receiving the credentials of the sending process",
-    CRED_KINDS)
+UDS_CASE(passcred_every_message_has_creds, "L-20", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	set_passcred(p->b, 1);
@@ -594,10 +537,7 @@ UDS_CASE(passcred_every_message_has_creds, "L-20",
 #endif
 }
 
-UDS_CASE(no_passcred_no_creds, "L-21",
-    "The receiver has no SO_PASSCRED: credentials the sender attached are not delivered "
-    "(the data is)",
-    "unix(7) SCM_CREDENTIALS: received only with SO_PASSCRED enabled", CRED_KINDS)
+UDS_CASE(no_passcred_no_creds, "L-21", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	UDS_EQ(UDS_OK(send_ucred(p->a, own_ucred())), 1, "bytes sent with credentials");
@@ -607,9 +547,7 @@ UDS_CASE(no_passcred_no_creds, "L-21",
 #endif
 }
 
-UDS_CASE(own_creds_accepted, "L-22",
-    "A sender attaches its own pid, uid and gid: accepted, the receiver sees exactly those",
-    "unix(7) SCM_CREDENTIALS", CRED_KINDS)
+UDS_CASE(own_creds_accepted, "L-22", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
@@ -635,11 +573,7 @@ wait_eof_child(void *v)
 }
 #endif
 
-UDS_CASE_ROOT(privileged_names_other_pid, "L-23",
-    "Root attaches SCM_CREDENTIALS naming another live process (a child) and uid/gid 1234: "
-    "accepted, the receiver sees that pid and those ids",
-    "unix(7) SCM_CREDENTIALS: a privileged process (CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID) "
-    "may specify other values", CRED_KINDS)
+UDS_CASE_ROOT(privileged_names_other_pid, "L-23", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	int pipefd[2];
@@ -661,11 +595,8 @@ UDS_CASE_ROOT(privileged_names_other_pid, "L-23",
 #endif
 }
 
-UDS_CASE_UNPRIV(unprivileged_ids_own_only, "L-24",
-    "Unprivileged: SCM_CREDENTIALS with the sender's own uid and gid is accepted; uid 0 or "
-    "gid 0 fails with EPERM and sends nothing",
-    "unix(7) SCM_CREDENTIALS: uid/gid must match real, effective or saved ids unless "
-    "CAP_SETUID/CAP_SETGID", CRED_KINDS)
+UDS_CASE_UNPRIV(unprivileged_ids_own_only, "L-24", UDS_ALL_TYPES | UDS_CONNECTED,
+    .note = "unprivileged: own ids only")
 {
 #ifdef HAVE_LINUX_CREDS
 	struct ucred uc = own_ucred();
@@ -701,10 +632,8 @@ resids_child(void *v)
 }
 #endif
 
-UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24",
-    "A child of root drops to real/effective/saved uids 2001/2002/2003 and gids 1001/1002/1003: "
-    "each of those may be named in SCM_CREDENTIALS, uid 2004 or gid 1004 fails with EPERM",
-    "unix(7) SCM_CREDENTIALS: real, effective or saved set-user/group-ID", CRED_KINDS)
+UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24", UDS_ALL_TYPES | UDS_CONNECTED,
+    .note = "real, effective and saved ids")
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_child ch;
@@ -730,11 +659,7 @@ exit_at_once(void *v)
 }
 #endif
 
-UDS_CASE_ROOT(privileged_names_dying_pid, "L-25",
-    "Root names in SCM_CREDENTIALS a child that is exiting (20 rounds): each send succeeds "
-    "with exactly that pid delivered or fails with ESRCH; after the child is reaped, ESRCH",
-    "observed: Linux net/core/scm.c find_get_pid(); unix(7) ERRORS: ESRCH",
-    UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(privileged_names_dying_pid, "L-25", UDS_DGRAM | UDS_PAIR)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_child ch;
@@ -760,11 +685,7 @@ UDS_CASE_ROOT(privileged_names_dying_pid, "L-25",
 #endif
 }
 
-UDS_CASE(queued_before_passcred_empty_creds, "L-26",
-    "A message queued before the receiver turned SO_PASSCRED on arrives with pid 0 and the "
-    "overflow uid and gid (65534)",
-    "observed: Linux net/unix/af_unix.c (no pid attached); include/net/scm.h overflow ids",
-    CRED_KINDS)
+UDS_CASE(queued_before_passcred_empty_creds, "L-26", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	uds_send_one(p->a, "q", 1);
@@ -778,10 +699,7 @@ UDS_CASE(queued_before_passcred_empty_creds, "L-26",
 #endif
 }
 
-UDS_CASE(passcred_on_sender_no_effect, "L-27",
-    "SO_PASSCRED set on the sending socket (before and after a send) and not on the receiver: "
-    "the receiver gets no credentials",
-    "observed: Linux net/unix/af_unix.c; unix(7) SO_PASSCRED concerns receiving", CRED_KINDS)
+UDS_CASE(passcred_on_sender_no_effect, "L-27", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	set_passcred(p->a, 1);
@@ -795,10 +713,7 @@ UDS_CASE(passcred_on_sender_no_effect, "L-27",
 #endif
 }
 
-UDS_CASE(short_ucred_einval, "L-28",
-    "An SCM_CREDENTIALS control message whose data is 4 bytes shorter than struct ucred "
-    "fails with EINVAL and sends nothing",
-    "observed: Linux net/core/scm.c __scm_send() checks cmsg_len", CRED_KINDS)
+UDS_CASE(short_ucred_einval, "L-28", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct ucred uc = own_ucred();
@@ -810,10 +725,7 @@ UDS_CASE(short_ucred_einval, "L-28",
 #endif
 }
 
-UDS_CASE(exact_buffer_no_ctrunc, "L-29",
-    "A control buffer of exactly CMSG_SPACE(sizeof(struct ucred)) receives the credentials "
-    "whole, without MSG_CTRUNC",
-    "observed: Linux net/core/scm.c put_cmsg(); POSIX recvmsg() MSG_CTRUNC", CRED_KINDS)
+UDS_CASE(exact_buffer_no_ctrunc, "L-29", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct crecv r;
@@ -828,10 +740,7 @@ UDS_CASE(exact_buffer_no_ctrunc, "L-29",
 #endif
 }
 
-UDS_CASE(short_buffer_ctrunc, "L-30",
-    "With SO_PASSCRED, no control buffer gives MSG_CTRUNC; a buffer with room for the pid "
-    "only gives MSG_CTRUNC and a truncated message holding just the pid",
-    "unix(7) / recvmsg(2) MSG_CTRUNC; observed: Linux put_cmsg() truncation", CRED_KINDS)
+UDS_CASE(short_buffer_ctrunc, "L-30", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct crecv r;
@@ -852,10 +761,7 @@ UDS_CASE(short_buffer_ctrunc, "L-30",
 #endif
 }
 
-UDS_CASE(creds_and_fds_together, "L-31",
-    "One message carrying SCM_CREDENTIALS and SCM_RIGHTS: both are delivered",
-    "observed: Linux net/core/scm.c (both kinds in one message); NetBSD unix(4) LOCAL_CREDS",
-    CRED_KINDS)
+UDS_CASE(creds_and_fds_together, "L-31", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct ucred uc = own_ucred();
@@ -876,11 +782,7 @@ UDS_CASE(creds_and_fds_together, "L-31",
 #endif
 }
 
-UDS_CASE(creds_take_space_first, "L-32",
-    "SO_PASSCRED on, control buffer of CMSG_SPACE(sizeof(int)) for one descriptor: the "
-    "credentials come first, MSG_CTRUNC is set, no descriptor arrives (and none leaks)",
-    "observed: Linux net/unix/af_unix.c scm_recv() puts credentials before descriptors",
-    CRED_KINDS)
+UDS_CASE(creds_take_space_first, "L-32", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_fd_snapshot snap;
@@ -901,13 +803,7 @@ UDS_CASE(creds_take_space_first, "L-32",
 #endif
 }
 
-#define STREAM_KINDS (UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
-
-UDS_CASE(stream_same_creds_merge, "L-33",
-    "Stream with SO_PASSCRED: two writes with identical credentials are read by one "
-    "recvmsg() (\"ab\") carrying those credentials",
-    "observed: Linux unix_stream_read_generic() merges skbs with equal credentials",
-    STREAM_KINDS)
+UDS_CASE(stream_same_creds_merge, "L-33", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct crecv r;
@@ -923,11 +819,7 @@ UDS_CASE(stream_same_creds_merge, "L-33",
 #endif
 }
 
-UDS_CASE(stream_different_creds_not_merged, "L-34",
-    "Stream: a write before the receiver turned SO_PASSCRED on and one after are never "
-    "merged into one read (\"a\" then \"b\")",
-    "observed: Linux unix_stream_read_generic() stops where credentials differ",
-    STREAM_KINDS)
+UDS_CASE(stream_different_creds_not_merged, "L-34", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct crecv r;
@@ -947,10 +839,7 @@ UDS_CASE(stream_different_creds_not_merged, "L-34",
 #endif
 }
 
-UDS_CASE(stream_passcred_off_coalesces, "L-35",
-    "Stream: SO_PASSCRED switched on and off again: plain writes coalesce (\"ab\" in one "
-    "read) and carry no credentials",
-    "observed: Linux net/unix/af_unix.c", STREAM_KINDS)
+UDS_CASE(stream_passcred_off_coalesces, "L-35", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	set_passcred(p->b, 1);
@@ -963,11 +852,7 @@ UDS_CASE(stream_passcred_off_coalesces, "L-35",
 #endif
 }
 
-UDS_CASE(stream_parts_each_carry_creds, "L-36",
-    "Stream with SO_PASSCRED: a 4-byte credentialed write read in two 2-byte parts; each "
-    "part carries the credentials",
-    "observed: Linux unix_stream_read_generic() attaches credentials to every read",
-    STREAM_KINDS)
+UDS_CASE(stream_parts_each_carry_creds, "L-36", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct crecv r;
@@ -984,10 +869,7 @@ UDS_CASE(stream_parts_each_carry_creds, "L-36",
 #endif
 }
 
-UDS_CASE(listener_passcred_inherited, "L-37",
-    "A listener with SO_PASSCRED: the socket accept() returns has SO_PASSCRED set too",
-    "observed: Linux net/unix/af_unix.c unix_stream_connect() copies the flag",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(listener_passcred_inherited, "L-37", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_addr name;
@@ -1010,11 +892,7 @@ UDS_CASE(listener_passcred_inherited, "L-37",
 #endif
 }
 
-UDS_CASE(sendto_unconnected_creds, "L-38",
-    "sendto() without connect() to a datagram receiver with SO_PASSCRED: the credentials "
-    "are delivered",
-    "observed: Linux unix_dgram_sendmsg() attaches credentials for the receiver",
-    UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(sendto_unconnected_creds, "L-38", UDS_DGRAM | UDS_UNBOUND)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_addr name;
@@ -1061,11 +939,7 @@ require_option(int fd, int opt, const char *name)
 }
 #endif
 
-UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39",
-    "Receiver sets SO_PASSCRED and SO_PASSPIDFD: a message carries SCM_CREDENTIALS and "
-    "SCM_PIDFD, a pidfd whose fdinfo Pid: is the sender's pid",
-    "observed: Linux 6.5 commit 5e2ff6704a27 (af_unix: Add SO_PASSPIDFD)",
-    (UDS_STREAM | UDS_DGRAM) | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39", UDS_STREAM | UDS_DGRAM | UDS_NAMED)
 {
 #if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
 	union { struct cmsghdr a; char buf[256]; } ctl;
@@ -1094,11 +968,7 @@ UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39",
 #endif
 }
 
-UDS_CASE(peerpidfd_matches_peercred, "L-40",
-    "SO_PEERPIDFD on a connected stream returns a pidfd whose pid equals SO_PEERCRED's pid "
-    "(a forked client's)",
-    "observed: Linux 6.5 commit 7b26952a91cf (net: core: add getsockopt SO_PEERPIDFD)",
-    UDS_STREAM | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(peerpidfd_matches_peercred, "L-40", UDS_STREAM | UDS_NAMED)
 {
 #if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
 	struct client_arg a = { .wait = true };
@@ -1125,11 +995,7 @@ UDS_CASE(peerpidfd_matches_peercred, "L-40",
 #endif
 }
 
-UDS_CASE(peerpidfd_after_peer_reaped, "L-42",
-    "SO_PEERPIDFD after the peer exited and was reaped: whether a pidfd or an error comes "
-    "back is recorded",
-    "observed: Linux net/core/sock.c SO_PEERPIDFD; see the expectation table",
-    UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+UDS_CASE(peerpidfd_after_peer_reaped, "L-42", UDS_STREAM | UDS_PATH)
 {
 #if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
 	struct client_arg a = { .wait = false };
@@ -1168,11 +1034,8 @@ reach(int fd, int type, const struct uds_addr *name)
 	return connect(fd, (const struct sockaddr *)&name->sun, name->len);
 }
 
-UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51",
-    "Unprivileged, connect() or sendto() to a socket inside a directory the caller may not "
-    "search (its own, chmod 0600) fails with EACCES; after chmod 0700 it succeeds",
-    "POSIX connect(), sendto(): EACCES, search permission is denied for a component of the "
-    "path prefix", UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "unprivileged: EACCES")
 {
 	struct uds_addr name;
 	int type = p->kind->type;
@@ -1193,14 +1056,8 @@ UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51",
 	}
 }
 
-UDS_CASE_ROOT(root_passes_search_permission, "L-51",
-    "As root, connect() or sendto() to a socket inside a directory of mode 0600 (no search "
-    "permission for anyone) succeeds and the connection or datagram arrives (unprivileged it "
-    "fails with EACCES)",
-    "path_resolution(7): the superuser bypasses all permission checks, CAP_DAC_OVERRIDE and "
-    "CAP_DAC_READ_SEARCH grant search permission on directories; POSIX XBD 4.5 File Access "
-    "Permissions (appropriate privileges); see the expectation table",
-    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(root_passes_search_permission, "L-51", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "as root: delivered")
 {
 	struct uds_addr name;
 	int type = p->kind->type;
@@ -1245,11 +1102,7 @@ drop_then_send_child(void *v)
 }
 #endif
 
-UDS_CASE_ROOT(dgram_connected_before_drop_still_sends, "L-52",
-    "A datagram socket connected as root to a root-only (0600) node still sends after the "
-    "process switches to nobody, while a fresh sendto() to the node fails with EACCES",
-    "observed: illumos bug 7590; Linux unix_dgram_sendmsg() checks permission only on lookup; "
-    "see the expectation table", UDS_DGRAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(dgram_connected_before_drop_still_sends, "L-52", UDS_DGRAM | UDS_UNBOUND)
 {
 #ifdef HAVE_LINUX_CREDS
 	struct uds_addr name;
@@ -1271,11 +1124,7 @@ UDS_CASE_ROOT(dgram_connected_before_drop_still_sends, "L-52",
 #endif
 }
 
-UDS_CASE_UNPRIV(permission_removed_after_connect, "L-53",
-    "Unprivileged: connected to its own 0600 node, then the node chmod'ed 0400: a new "
-    "connect() fails with EACCES, the established connection keeps working both ways",
-    "unix(7): connecting requires write permission (checked at connect); see the expectation "
-    "table", UDS_CONN_TYPES | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE_UNPRIV(permission_removed_after_connect, "L-53", UDS_CONNECTION_TYPES | UDS_UNBOUND)
 {
 	struct uds_addr name;
 	int s, late = uds_socket(p->kind->type, false);
@@ -1330,11 +1179,7 @@ capture_child(void *v)
 	close(fd);
 }
 
-UDS_CASE_ROOT(server_creds_capture_point, "L-12",
-    "A server creates its socket as euid 1001, binds as 1002 and listens as 1003: the "
-    "client's peer credentials show which step was captured (1 creation, 2 bind, 3 listen)",
-    "FreeBSD getpeereid(3) (listen); NetBSD getpeereid(3) (bind); illumos getpeerucred(3C) "
-    "(creation); see the expectation table", UDS_STREAM | UDS_PATH | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(server_creds_capture_point, "L-12", UDS_STREAM | UDS_PATH)
 {
 	struct capture_arg a;
 	struct uds_addr name;
@@ -1365,10 +1210,7 @@ UDS_CASE_ROOT(server_creds_capture_point, "L-12",
 	UDS_EXPECT_VALUE("peercred.server_capture", ids.uid - 1000);
 }
 
-UDS_CASE(peersec_short_buffer_erange, "L-44",
-    "SO_PEERSEC with a 1-byte buffer fails with ERANGE and stores the needed length in optlen "
-    "(skips where no security module provides contexts: ENOPROTOOPT)",
-    "unix(7) SO_PEERSEC; socket(7)", UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(peersec_short_buffer_erange, "L-44", UDS_STREAM | UDS_PAIR)
 {
 #ifdef SO_PEERSEC
 	char ctx[4096];

@@ -23,11 +23,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define ALL_CONNECTED     (UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE)
-#define SEND_SIDE         (UDS_ANY_TYPE | UDS_CONNECTED | UDS_BOTH_MODES)
-#define STREAM_CONNECTED  (UDS_STREAM | UDS_CONNECTED | UDS_ANY_MODE)
-#define RECORDS_CONNECTED (UDS_REC_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
-
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
@@ -408,11 +403,7 @@ expect_states(const int *state, const int *want, int n)
 /* Identity and sharing                                                */
 /* ------------------------------------------------------------------ */
 
-UDS_CASE(passed_descriptor_is_same_file, "K-01",
-    "A descriptor passed with one data byte arrives referring to the same file (st_dev and "
-    "st_ino), with the data, and without MSG_TRUNC or MSG_CTRUNC",
-    "unix(7) SCM_RIGHTS; FreeBSD unix(4); APUE 17.4",
-    ALL_CONNECTED)
+UDS_CASE(passed_descriptor_is_same_file, "K-01", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("identity");
 	struct uds_msg m;
@@ -423,11 +414,8 @@ UDS_CASE(passed_descriptor_is_same_file, "K-01",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(passed_descriptor_shares_offset, "K-02",
-    "The sender's and the receiver's descriptors share one open file description: a read "
-    "through one moves the offset seen through the other, and an lseek() back again",
-    "unix(7) SCM_RIGHTS: equivalent to dup(2); APUE 17.4 (shares the file table entry)",
-    ALL_CONNECTED)
+UDS_CASE(passed_descriptor_shares_offset, "K-02", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS,
+    .note = "the offset")
 {
 	int f = uds_temp_file("0123456789");
 	struct uds_msg m;
@@ -444,10 +432,7 @@ UDS_CASE(passed_descriptor_shares_offset, "K-02",
 }
 
 UDS_CASE(passed_descriptor_shares_status_flags, "K-02",
-    "O_APPEND set through the sender's descriptor after passing is set on the receiver's too, "
-    "and a write through the receiver's then appends",
-    "unix(7) SCM_RIGHTS: equivalent to dup(2) (shared file status flags); APUE 17.4",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS, .note = "O_APPEND")
 {
 	int f = uds_temp_file("abc");
 	struct uds_msg m;
@@ -467,10 +452,7 @@ UDS_CASE(passed_descriptor_shares_status_flags, "K-02",
 }
 
 UDS_CASE(received_descriptor_takes_lowest_free_number, "K-03",
-    "With a hole below other open descriptors, the received descriptor takes the number of "
-    "the hole (the lowest free one), not the next number after the highest",
-    "APUE 17.4; unix(7) SCM_RIGHTS: as dup(2), lowest unused number; see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("hole");
 	int x1 = (int)UDS_OK(dup(f)), x2 = (int)UDS_OK(dup(f)), x3 = (int)UDS_OK(dup(f));
@@ -485,9 +467,7 @@ UDS_CASE(received_descriptor_takes_lowest_free_number, "K-03",
 }
 
 UDS_CASE(several_descriptors_arrive_in_order, "K-05",
-    "Two, then three, descriptors in one SCM_RIGHTS message all arrive, in the order sent",
-    "unix(7) SCM_RIGHTS: an integer array of descriptors",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f[3] = { uds_temp_file("one"), uds_temp_file("two"), uds_temp_file("three") };
 	int two[2] = { f[2], f[0] };
@@ -503,10 +483,7 @@ UDS_CASE(several_descriptors_arrive_in_order, "K-05",
 }
 
 UDS_CASE(separate_messages_keep_own_descriptors, "K-06",
-    "Two messages each carrying one descriptor arrive in order, each with its own data and "
-    "its own descriptor",
-    "observed: gVisor and FreeBSD tests; see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f1 = uds_temp_file("first"), f2 = uds_temp_file("second");
 	struct uds_msg m;
@@ -519,11 +496,7 @@ UDS_CASE(separate_messages_keep_own_descriptors, "K-06",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(passed_socket_is_usable, "K-09",
-    "One end of another socketpair of the same type, passed and closed by the sender, works "
-    "in the receiver: data goes both ways between it and the other end",
-    "unix(7) SCM_RIGHTS: any open file descriptor; APUE 17.4",
-    ALL_CONNECTED)
+UDS_CASE(passed_socket_is_usable, "K-09", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int sv[2], type = -1;
 	socklen_t len = sizeof(type);
@@ -545,11 +518,7 @@ UDS_CASE(passed_socket_is_usable, "K-09",
 	UDS_REQUIRE(memcmp(buf, "pong", 4) == 0, "the received socket got \"%.4s\"", buf);
 }
 
-UDS_CASE(passed_listener_accepts, "K-07",
-    "A listening socket passed (and closed by the sender) still listens in the receiver: a "
-    "new client connects to its name and the receiver accepts the connection",
-    "unix(7) SCM_RIGHTS: any open file descriptor; kselftests; see the expectation table",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_ANY_MODE)
+UDS_CASE(passed_listener_accepts, "K-07", UDS_CONNECTION_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct uds_addr name;
 	int l = uds_listener(p->kind, &name), client, conn, on = 0;
@@ -597,11 +566,7 @@ recv_file_and_write_end(int sock, struct tracked *t, const char *contents)
 }
 
 UDS_CASE(in_flight_file_stays_open_after_sender_closes, "K-48",
-    "The sender closes its descriptors right after sendmsg(): before any recvmsg() the files "
-    "are still open (a pipe whose write end is in flight sees no end-of-file) and the "
-    "receiver then gets working descriptors",
-    "APUE 17.4; FreeBSD unix(4); unix(7) SCM_RIGHTS (a reference to the open file description)",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 	int fds[2];
@@ -631,10 +596,7 @@ send_then_exit(void *argp)
 }
 
 UDS_CASE(in_flight_file_survives_sender_exit, "K-04",
-    "A child passes a file and a pipe's write end and exits before the parent receives: the "
-    "pipe sees no end-of-file, and the received descriptors work",
-    "APUE 17.4; FreeBSD unix(4)",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct exiting_sender arg = { .sock = p->a };
 	struct uds_child child;
@@ -650,11 +612,7 @@ UDS_CASE(in_flight_file_survives_sender_exit, "K-04",
 	recv_file_and_write_end(p->b, &t, "sender gone");
 }
 
-UDS_CASE(closing_receiver_releases_queued, "K-49",
-    "The receiving socket is closed with a descriptor queued that nobody else holds: the "
-    "queued descriptor is closed and its file released (the pipe sees end-of-file)",
-    "FreeBSD unix(4); macOS unix(4); Linux unix_release_sock(); see the expectation table",
-    ALL_CONNECTED)
+UDS_CASE(closing_receiver_releases_queued, "K-49", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 
@@ -668,10 +626,7 @@ UDS_CASE(closing_receiver_releases_queued, "K-49",
 }
 
 UDS_CASE(closing_both_ends_releases_in_flight, "K-45",
-    "A descriptor in flight, then the sending socket closed (still queued: not released) and "
-    "the receiving one closed too: no crash, and the file is released",
-    "observed: FreeBSD tests (PR 151758); see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 
@@ -691,10 +646,7 @@ UDS_CASE(closing_both_ends_releases_in_flight, "K-45",
 /* ------------------------------------------------------------------ */
 
 UDS_CASE(large_control_buffer_reports_space_used, "K-08",
-    "recvmsg() with room for 64 descriptors receives one (then three) and msg_controllen comes "
-    "back lowered to the space used: between CMSG_LEN(n) and CMSG_SPACE(n)",
-    "POSIX recvmsg(): msg_controllen; see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f[3] = { uds_temp_file("a"), uds_temp_file("b"), uds_temp_file("c") };
 	struct uds_msg m;
@@ -716,11 +668,7 @@ UDS_CASE(large_control_buffer_reports_space_used, "K-08",
 }
 
 UDS_CASE(no_room_for_one_descriptor_truncates, "K-20",
-    "A control buffer with room for the cmsghdr but not one descriptor: the data arrives, no "
-    "descriptor is installed, MSG_CTRUNC is set and the passed file is released",
-    "unix(7) SCM_RIGHTS (excess descriptors closed) and Ancillary messages (MSG_CTRUNC); "
-    "see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int state[1] = { IN_FLIGHT }, want[1] = { RELEASED };
 	struct tracked t;
@@ -740,11 +688,7 @@ UDS_CASE(no_room_for_one_descriptor_truncates, "K-20",
 }
 
 UDS_CASE(short_control_buffer_keeps_first_descriptors, "K-21",
-    "Three descriptors sent, room for two: the first two arrive, the third is closed, "
-    "MSG_CTRUNC is set and msg_controllen and cmsg_len describe only the two",
-    "unix(7) SCM_RIGHTS: the descriptor list is truncated, excess descriptors closed; "
-    "see the expectation table (OpenBSD: EMSGSIZE)",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int state[3] = { IN_FLIGHT, IN_FLIGHT, IN_FLIGHT };
 	int want[3] = { ARRIVED, ARRIVED, RELEASED };
@@ -810,12 +754,7 @@ receive_two_pairs(int sock, struct tracked *t, int room)
 }
 
 UDS_CASE(truncation_across_queued_messages_leaks_nothing, "K-22",
-    "Two queued messages of two descriptors each, received with room for one, two and three: "
-    "every descriptor either arrives or is closed, nothing else appears in the receiver, and "
-    "MSG_CTRUNC is set exactly when one was closed",
-    "unix(7) SCM_RIGHTS: excess descriptors closed; FreeBSD PR 131876; "
-    "see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	for (int room = 1; room <= 3; room++) {
 		struct tracked t;
@@ -831,11 +770,7 @@ UDS_CASE(truncation_across_queued_messages_leaks_nothing, "K-22",
 }
 
 UDS_CASE(null_control_discards_descriptors, "K-18",
-    "recvmsg() with msg_control NULL while a descriptor is pending: the data is returned, "
-    "MSG_CTRUNC is set, nothing is installed and the descriptor is closed",
-    "unix(7) Ancillary messages: no buffer, ancillary data discarded, MSG_CTRUNC; "
-    "see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int state[1] = { IN_FLIGHT }, want[1] = { RELEASED };
 	struct tracked t;
@@ -852,10 +787,7 @@ UDS_CASE(null_control_discards_descriptors, "K-18",
 }
 
 UDS_CASE(null_control_with_length_discards, "K-19",
-    "recvmsg() with msg_control NULL but msg_controllen 64 while a descriptor is pending: "
-    "NULL wins, the data is returned, MSG_CTRUNC set, msg_controllen 0, descriptor closed",
-    "observed: gVisor tests, Linux scm_recv(); see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct uds_fd_snapshot snap;
 	struct msghdr msg;
@@ -875,11 +807,7 @@ UDS_CASE(null_control_with_length_discards, "K-19",
 }
 
 UDS_CASE(faulting_control_buffer_leaks_nothing, "K-17",
-    "recvmsg() whose msg_control points to an unmapped page while a descriptor is pending: "
-    "EFAULT (FreeBSD) or success with MSG_CTRUNC (Linux); either way nothing is installed "
-    "and the descriptor is closed",
-    "observed: FreeBSD tests (EFAULT); Linux scm_detach_fds(); see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct uds_fd_snapshot snap;
 	struct msghdr msg;
@@ -901,12 +829,7 @@ UDS_CASE(faulting_control_buffer_leaks_nothing, "K-17",
 	}
 }
 
-UDS_CASE(read_discards_descriptors, "K-26",
-    "read() of a message carrying a descriptor returns the data; the descriptor is closed "
-    "without being installed, and nothing stays queued",
-    "unix(7) SCM_RIGHTS: absent buffer, excess descriptors closed; OpenBSD regress; "
-    "see the expectation table",
-    ALL_CONNECTED)
+UDS_CASE(read_discards_descriptors, "K-26", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct uds_fd_snapshot snap;
 	struct tracked t;
@@ -930,10 +853,7 @@ UDS_CASE(read_discards_descriptors, "K-26",
 /* ------------------------------------------------------------------ */
 
 UDS_CASE(stream_recv_before_rights_bytes_gets_none, "K-27",
-    "Stream: 4 plain bytes, then 1 byte with a descriptor; two 2-byte recvmsg() calls get the "
-    "plain bytes and no descriptor, the third gets the byte with its descriptor",
-    "unix(7) Ancillary messages: ancillary data forms a barrier; see the expectation table",
-    STREAM_CONNECTED)
+    UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("late");
 	struct uds_msg m;
@@ -950,11 +870,7 @@ UDS_CASE(stream_recv_before_rights_bytes_gets_none, "K-27",
 	recv_expect(p->b, "E", &f, 1, 4, &m);
 }
 
-UDS_CASE(stream_rights_form_barrier, "K-30",
-    "Stream: sends of 4 plain bytes, 1 byte with a descriptor, 4 plain bytes; receives of 20 "
-    "bytes get 5 bytes with the descriptor, then the last 4 bytes without",
-    "unix(7) Ancillary messages (the example given there); see the expectation table",
-    STREAM_CONNECTED)
+UDS_CASE(stream_rights_form_barrier, "K-30", UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("barrier");
 	struct uds_msg m;
@@ -968,11 +884,7 @@ UDS_CASE(stream_rights_form_barrier, "K-30",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(stream_rights_never_merged, "K-31",
-    "Stream: two 1-byte sends each with its own descriptor, received with room for 20 bytes "
-    "and 4 descriptors: each receive returns one byte with its own descriptor only",
-    "unix(7) Ancillary messages: ancillary data forms a barrier; see the expectation table",
-    STREAM_CONNECTED)
+UDS_CASE(stream_rights_never_merged, "K-31", UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f1 = uds_temp_file("one"), f2 = uds_temp_file("two");
 	struct uds_msg m;
@@ -984,11 +896,7 @@ UDS_CASE(stream_rights_never_merged, "K-31",
 	recv_expect(p->b, "B", &f2, 1, 4, &m);
 }
 
-UDS_CASE(stream_read_consumes_rights_bytes, "K-28",
-    "Stream: the byte that carried a descriptor is consumed with read(): the descriptor is "
-    "closed, and a later recvmsg() of new data gets none",
-    "unix(7) SCM_RIGHTS: absent buffer, descriptors closed; see the expectation table",
-    STREAM_CONNECTED)
+UDS_CASE(stream_read_consumes_rights_bytes, "K-28", UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 	struct uds_msg m;
@@ -1005,10 +913,7 @@ UDS_CASE(stream_read_consumes_rights_bytes, "K-28",
 }
 
 UDS_CASE(stream_partial_read_drops_descriptors, "K-29",
-    "Stream: read() of 1 of the 3 bytes that carried a descriptor drops it (closed at once); "
-    "recvmsg() of the other 2 bytes gets no descriptor",
-    "observed: gVisor tests, Linux unix_stream_read_generic(); see the expectation table",
-    STREAM_CONNECTED)
+    UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 	struct uds_msg m;
@@ -1025,10 +930,7 @@ UDS_CASE(stream_partial_read_drops_descriptors, "K-29",
 }
 
 UDS_CASE(stream_plain_read_keeps_later_rights, "K-33",
-    "Stream: read() of exactly the 4 plain bytes queued before a descriptor-carrying byte "
-    "leaves that byte's descriptor queued; the next recvmsg() gets it",
-    "observed: gVisor tests; see the expectation table",
-    STREAM_CONNECTED)
+    UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("kept");
 	struct uds_msg m;
@@ -1044,11 +946,7 @@ UDS_CASE(stream_plain_read_keeps_later_rights, "K-33",
 }
 
 UDS_CASE(stream_rights_without_data_discarded, "K-34",
-    "Stream: sendmsg() of zero data bytes with a descriptor returns 0 and sends nothing: the "
-    "descriptor is released and the next message arrives without it",
-    "unix(7): at least one byte of real data is required to send ancillary data over a stream; "
-    "see the expectation table",
-    STREAM_CONNECTED)
+    UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
 	struct uds_msg m;
@@ -1063,11 +961,7 @@ UDS_CASE(stream_rights_without_data_discarded, "K-34",
 	recv_expect(p->b, "z", NULL, 0, 4, &m);
 }
 
-UDS_CASE(stream_empty_rights_coalesce, "K-14",
-    "Stream: 2 bytes sent with an empty SCM_RIGHTS header, then 2 plain bytes: one receive "
-    "returns all 4, as for plain data",
-    "observed: gVisor tests; see the expectation table",
-    STREAM_CONNECTED)
+UDS_CASE(stream_empty_rights_coalesce, "K-14", UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	union ctl_buf c;
 	struct uds_msg m;
@@ -1084,11 +978,7 @@ UDS_CASE(stream_empty_rights_coalesce, "K-14",
 /* Records, peeking, zero-length receives, close-on-exec               */
 /* ------------------------------------------------------------------ */
 
-UDS_CASE(dgram_rights_without_data_delivered, "K-35",
-    "Datagram: sendmsg() of zero data bytes with a descriptor returns 0 and queues an empty "
-    "datagram that brings the descriptor",
-    "unix(7): on a datagram socket Linux needs no accompanying data; see the expectation table",
-    UDS_DGRAM | UDS_CONNECTED | UDS_ANY_MODE)
+UDS_CASE(dgram_rights_without_data_delivered, "K-35", UDS_DGRAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("no payload");
 	struct uds_msg m;
@@ -1101,10 +991,7 @@ UDS_CASE(dgram_rights_without_data_delivered, "K-35",
 }
 
 UDS_CASE(truncated_record_brings_its_descriptors, "K-37",
-    "Datagram or seqpacket: a 10-byte message with a descriptor read into 3 bytes brings the "
-    "descriptor with MSG_TRUNC; the next read gets the next message, without descriptors",
-    "observed: gVisor tests; see the expectation table",
-    RECORDS_CONNECTED)
+    UDS_RECORD_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("record");
 	struct uds_msg m;
@@ -1121,11 +1008,7 @@ UDS_CASE(truncated_record_brings_its_descriptors, "K-37",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(peek_installs_descriptors_again, "K-38",
-    "recvmsg(MSG_PEEK) of a message with a descriptor installs one; the following recvmsg() "
-    "installs another (a different number, the same file) and both stay usable",
-    "observed: gVisor tests, Linux scm_fp_dup() on peek; see the expectation table",
-    ALL_CONNECTED)
+UDS_CASE(peek_installs_descriptors_again, "K-38", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("peeked");
 	struct uds_msg peeked, got;
@@ -1144,11 +1027,7 @@ UDS_CASE(peek_installs_descriptors_again, "K-38",
 }
 
 UDS_CASE(zero_length_recvmsg_delivers_descriptors, "K-41",
-    "recvmsg() with a 0-byte buffer while a 3-byte message with a descriptor is pending "
-    "delivers the descriptor; a stream keeps the 3 bytes queued, a record is consumed with "
-    "MSG_TRUNC",
-    "observed: gVisor tests; see the expectation table",
-    ALL_CONNECTED)
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("zero");
 	struct uds_msg m;
@@ -1168,12 +1047,7 @@ UDS_CASE(zero_length_recvmsg_delivers_descriptors, "K-41",
 	}
 }
 
-UDS_CASE(sender_cloexec_not_inherited, "K-39",
-    "A descriptor with FD_CLOEXEC in the sender arrives without FD_CLOEXEC; the sender's "
-    "keeps it",
-    "unix(7) SCM_RIGHTS: equivalent to dup(2), whose duplicate has close-on-exec off; "
-    "see the expectation table",
-    ALL_CONNECTED)
+UDS_CASE(sender_cloexec_not_inherited, "K-39", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	int f = uds_temp_file("cloexec");
 	struct uds_msg m;
@@ -1186,12 +1060,7 @@ UDS_CASE(sender_cloexec_not_inherited, "K-39",
 	UDS_REQUIRE(has_cloexec(f), "the sender's descriptor lost FD_CLOEXEC");
 }
 
-UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40",
-    "recvmsg(MSG_CMSG_CLOEXEC) of three descriptors sent without FD_CLOEXEC sets FD_CLOEXEC "
-    "on every received one, and not on the sender's",
-    "Linux recvmsg(2) MSG_CMSG_CLOEXEC (since 2.6.23); FreeBSD, NetBSD recv(2); illumos "
-    "recv(3SOCKET); see the expectation table",
-    ALL_CONNECTED)
+UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 #ifdef MSG_CMSG_CLOEXEC
 	int f[3] = { uds_temp_file("x"), uds_temp_file("y"), uds_temp_file("z") };
@@ -1221,11 +1090,7 @@ UDS_CASE(cmsg_cloexec_sets_cloexec, "K-40",
 /* What sendmsg() accepts                                              */
 /* ------------------------------------------------------------------ */
 
-UDS_CASE(bad_descriptor_number_ebadf, "O-02",
-    "sendmsg() with SCM_RIGHTS naming a closed descriptor number, alone or after a valid "
-    "one, fails with EBADF; nothing is queued and the valid one is not left in flight",
-    "unix(7) ERRORS: EBADF for an invalid descriptor in SCM_RIGHTS; see the expectation table",
-    SEND_SIDE)
+UDS_CASE(bad_descriptor_number_ebadf, "O-02", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	struct tracked t;
 	int both[2];
@@ -1242,11 +1107,7 @@ UDS_CASE(bad_descriptor_number_ebadf, "O-02",
 	require_released(&t, 0, true, "after the failed send and the local close");
 }
 
-UDS_CASE(short_cmsg_len_rejected, "K-11",
-    "sendmsg() with an SCM_RIGHTS header whose cmsg_len is one less than sizeof(struct "
-    "cmsghdr) fails with EINVAL and sends nothing",
-    "observed: gVisor tests, Linux __scm_send() (CMSG_OK); see the expectation table",
-    SEND_SIDE)
+UDS_CASE(short_cmsg_len_rejected, "K-11", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	int f = uds_temp_file("short");
 	union ctl_buf c;
@@ -1259,11 +1120,7 @@ UDS_CASE(short_cmsg_len_rejected, "K-11",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(empty_rights_is_no_control, "K-13",
-    "An SCM_RIGHTS header with no descriptors (cmsg_len CMSG_LEN(0)) is accepted as no control "
-    "data; next to a header with one descriptor, before or after it, only that one arrives",
-    "observed: gVisor and FreeBSD tests; see the expectation table",
-    SEND_SIDE)
+UDS_CASE(empty_rights_is_no_control, "K-13", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	int f = uds_temp_file("beside");
 	union ctl_buf c;
@@ -1283,11 +1140,7 @@ UDS_CASE(empty_rights_is_no_control, "K-13",
 	recv_expect(p->b, "2", &f, 1, 4, &m);
 }
 
-UDS_CASE(zero_controllen_is_no_control, "K-15",
-    "sendmsg() with msg_controllen 0, over a zeroed header and over a complete SCM_RIGHTS "
-    "header, is treated as no control data: the data arrives without descriptors",
-    "observed: LTP sendmsg tests, Linux ____sys_sendmsg(); see the expectation table",
-    SEND_SIDE)
+UDS_CASE(zero_controllen_is_no_control, "K-15", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	int f = uds_temp_file("ignored");
 	union ctl_buf c;
@@ -1301,11 +1154,7 @@ UDS_CASE(zero_controllen_is_no_control, "K-15",
 	recv_expect(p->b, "1", NULL, 0, 4, &m);
 }
 
-UDS_CASE(unmapped_send_control_efault, "K-16",
-    "sendmsg() with msg_control pointing to an unmapped page (msg_controllen for one "
-    "descriptor) fails with EFAULT and sends nothing",
-    "observed: LTP sendmsg tests; see the expectation table",
-    SEND_SIDE)
+UDS_CASE(unmapped_send_control_efault, "K-16", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	UDS_EXPECT_RESULT("scm_rights.send_control_fault",
 	    sendmsg_raw_via(uds_sys_sendmsg, p->a, NULL, "x", 1, uds_unmapped_page(),
@@ -1313,12 +1162,7 @@ UDS_CASE(unmapped_send_control_efault, "K-16",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(two_rights_headers_in_one_message, "K-52",
-    "sendmsg() with two SCM_RIGHTS headers of one descriptor each: record whether both "
-    "descriptors arrive (merged, in order) or the send is refused",
-    "unix(7): only one item of each type per message; Linux scm_fp_copy(); "
-    "see the expectation table",
-    SEND_SIDE)
+UDS_CASE(two_rights_headers_in_one_message, "K-52", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	int f1 = uds_temp_file("first"), f2 = uds_temp_file("second");
 	union ctl_buf c;
@@ -1341,11 +1185,7 @@ UDS_CASE(two_rights_headers_in_one_message, "K-52",
 		    "the two descriptors arrived out of order");
 }
 
-UDS_CASE(rights_to_named_receiver, "K-43",
-    "An unconnected datagram socket sends a descriptor with sendmsg() to a bound receiver's "
-    "path: the datagram arrives with the descriptor",
-    "observed: LTP; see the expectation table",
-    UDS_DGRAM | UDS_PATH | UDS_BOTH_MODES)
+UDS_CASE(rights_to_named_receiver, "K-43", UDS_DGRAM | UDS_PATH | UDS_BOTH_MODES)
 {
 	int rx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
 	int tx = uds_socket(SOCK_DGRAM, p->kind->nonblock);
@@ -1363,12 +1203,7 @@ UDS_CASE(rights_to_named_receiver, "K-43",
 	recv_expect(rx, "n", &f, 1, 1, &m);
 }
 
-UDS_CASE(cmsg_macros_walk_headers, "K-10",
-    "CMSG_FIRSTHDR() is NULL when msg_controllen is below a cmsghdr; CMSG_NXTHDR() steps by "
-    "CMSG_SPACE() and is NULL after the last header; CMSG_LEN(n) <= CMSG_SPACE(n); CMSG_DATA() "
-    "is CMSG_LEN(0) past the header",
-    "POSIX <sys/socket.h> CMSG_* macros; APUE 17.4",
-    UDS_NO_KIND)
+UDS_CASE(cmsg_macros_walk_headers, "K-10", UDS_NO_KIND)
 {
 	union ctl_buf c;
 	struct msghdr msg;
@@ -1420,12 +1255,8 @@ nofile_at_least(rlim_t need, struct rlimit *saved)
 	}
 }
 
-UDS_CASE(per_message_limit_accepted, "N-12",
-    "One SCM_RIGHTS message with exactly the per-message limit of descriptors (Linux "
-    "SCM_MAX_FD, 253) is sent, and all of them arrive without MSG_CTRUNC",
-    "unix(7) SCM_RIGHTS: SCM_MAX_FD; FreeBSD tests/sys/kern/unix_passfd; "
-    "see the expectation table",
-    SEND_SIDE)
+UDS_CASE(per_message_limit_accepted, "N-12", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "the limit: accepted")
 {
 	long limit = uds_expected_value("scm_rights.max_fds");
 	int f = uds_temp_file("many"), fds[UDS_MAX_PASS];
@@ -1448,12 +1279,8 @@ UDS_CASE(per_message_limit_accepted, "N-12",
 	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
 }
 
-UDS_CASE(per_message_limit_exceeded, "N-12",
-    "One SCM_RIGHTS message with one descriptor more than the per-message limit fails (Linux "
-    "EINVAL, FreeBSD EMSGSIZE); nothing is queued and no descriptor appears",
-    "unix(7) SCM_RIGHTS: more than SCM_MAX_FD gives EINVAL; FreeBSD tests; "
-    "see the expectation table",
-    SEND_SIDE)
+UDS_CASE(per_message_limit_exceeded, "N-12", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "one more: refused")
 {
 	long limit = uds_expected_value("scm_rights.max_fds");
 	int f = uds_temp_file("too many"), fds[UDS_MAX_PASS];
@@ -1514,12 +1341,7 @@ recv_unaligned_one(int sock, char *buf, size_t len, struct uds_msg *m)
 	return n;
 }
 
-UDS_CASE(unaligned_control_buffer, "K-24",
-    "A control buffer aligned only to 4 bytes and exactly ROOM_FOR(1) long receives one "
-    "descriptor without MSG_CTRUNC; two descriptors sent into it give one and MSG_CTRUNC",
-    "observed: gVisor tests, Linux scm_detach_fds() copies to any user address; see the "
-    "expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(unaligned_control_buffer, "K-24", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 	int f = uds_temp_file("unaligned"), two[2] = { f, f };
 	struct uds_msg m;
@@ -1561,13 +1383,7 @@ send_large_with_file(void *argp)
 	    "bytes of the large message");
 }
 
-UDS_CASE(large_stream_message_fds_with_first_piece, "K-36",
-    "Stream: a child's single 1 MiB sendmsg() carrying a descriptor, read in pieces of "
-    "100000 bytes with room for four descriptors: only the first piece brings it, every byte "
-    "arrives in order",
-    "observed: gVisor tests, Linux unix_stream_sendmsg() attaches the descriptors to the first "
-    "buffer only; see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(large_stream_message_fds_with_first_piece, "K-36", UDS_STREAM | UDS_CONNECTED)
 {
 	static char piece[PIECE];
 	struct large_send s = { .sock = p->a, .other = p->b, .file = uds_temp_file("large") };

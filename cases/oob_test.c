@@ -21,7 +21,6 @@
 #define NOSIGPIPE 0             /* these cases skip where AF_UNIX has no MSG_OOB */
 #endif
 
-#define OOB_KINDS (UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
 #define OOB_SPEC_OBS "observed: Linux net/unix/af_unix.c (CONFIG_AF_UNIX_OOB); " \
 	"kselftest net/af_unix/msg_oob.c"
 
@@ -83,12 +82,7 @@ atmark(int fd)
 	return (int)UDS_OK(sockatmark(fd));
 }
 
-UDS_CASE(oob_send_probe, "M-01",
-    "send() of one byte with MSG_OOB on a connected AF_UNIX stream succeeds (or the kernel "
-    "lacks CONFIG_AF_UNIX_OOB and fails with EOPNOTSUPP: skip); the peer has it as urgent data",
-    "unix(7) ERRORS: EOPNOTSUPP for the out-of-band data option; Linux 5.15 commit 314001f0bf92 "
-    "(af_unix: Add OOB support)",
-    OOB_KINDS)
+UDS_CASE(oob_send_probe, "M-01", UDS_STREAM | UDS_CONNECTED, .note = "stream")
 {
 	uds_require_oob();
 	send_flags(p->a, "u", MSG_OOB);
@@ -97,11 +91,7 @@ UDS_CASE(oob_send_probe, "M-01",
 	recv_expect(p->b, MSG_OOB, "u");
 }
 
-UDS_CASE(oob_recv_none_pending_einval, "M-02",
-    "recv(MSG_OOB) with no urgent byte pending (nothing sent, or only normal data) fails "
-    "with EINVAL and consumes nothing",
-    "POSIX recv(): EINVAL, MSG_OOB is set and no out-of-band data is available",
-    OOB_KINDS)
+UDS_CASE(oob_recv_none_pending_einval, "M-02", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	recv_oob_einval(p->b);
@@ -111,9 +101,7 @@ UDS_CASE(oob_recv_none_pending_einval, "M-02",
 	recv_expect(p->b, 0, "ab");
 }
 
-UDS_CASE(oob_byte_read_with_msg_oob, "M-03",
-    "One byte sent with MSG_OOB is read by the peer with recv(MSG_OOB), exactly once",
-    "POSIX send() MSG_OOB; POSIX recv() MSG_OOB", OOB_KINDS)
+UDS_CASE(oob_byte_read_with_msg_oob, "M-03", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_flags(p->a, "x", MSG_OOB);
@@ -122,10 +110,7 @@ UDS_CASE(oob_byte_read_with_msg_oob, "M-03",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_only_last_byte_urgent, "M-04",
-    "send(\"hello\", MSG_OOB): only the last byte is urgent; a normal read returns \"hell\" "
-    "and recv(MSG_OOB) returns \"o\"",
-    OOB_SPEC_OBS " (as TCP: the urgent pointer marks the last byte)", OOB_KINDS)
+UDS_CASE(oob_only_last_byte_urgent, "M-04", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_flags(p->a, "hello", MSG_OOB);
@@ -134,10 +119,7 @@ UDS_CASE(oob_only_last_byte_urgent, "M-04",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_read_before_preceding_data, "M-05",
-    "Normal \"ab\" then urgent \"c\": recv(MSG_OOB) returns \"c\" first, then a normal read "
-    "returns \"ab\"",
-    OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_read_before_preceding_data, "M-05", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_with_mark(p->a, "ab", "c");
@@ -146,10 +128,7 @@ UDS_CASE(oob_read_before_preceding_data, "M-05",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
-    "Normal \"ab\", urgent \"c\", normal \"de\": a normal read with room for all stops at the "
-    "mark (\"ab\"); after recv(MSG_OOB) the next normal read returns \"de\"",
-    OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_normal_read_stops_at_mark, "M-06", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
@@ -160,11 +139,7 @@ UDS_CASE(oob_normal_read_stops_at_mark, "M-06",
 	recv_expect(p->b, 0, "de");
 }
 
-UDS_CASE(oob_unread_urgent_byte_skipped, "M-07",
-    "Urgent \"c\" after \"ab\" never read with MSG_OOB: normal reads return \"ab\", then "
-    "\"de\" (the urgent byte skipped); recv(MSG_OOB) then fails with EINVAL and a "
-    "non-blocking read with EAGAIN",
-    OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_unread_urgent_byte_skipped, "M-07", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_with_mark(p->a, "ab", "c");
@@ -175,10 +150,7 @@ UDS_CASE(oob_unread_urgent_byte_skipped, "M-07",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08",
-    "Urgent \"a\" then urgent \"b\" before any read: \"a\" becomes ordinary data (a normal read "
-    "returns \"a\"), only \"b\" is urgent",
-    OOB_SPEC_OBS " (ex_oob tests)", OOB_KINDS)
+UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_ex_oob(p->a, "a", "b");
@@ -188,11 +160,7 @@ UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
-    "Urgent \"hello\", urgent \"wor\", normal \"ld\": a normal read returns \"hellowo\" (it "
-    "stops at the newest mark, not at the ex-OOB \"o\"), MSG_OOB returns \"r\", then \"ld\" "
-    "(as TCP)",
-    OOB_SPEC_OBS " (ex_oob_break)", OOB_KINDS)
+UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
@@ -203,10 +171,7 @@ UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09",
 	recv_expect(p->b, 0, "ld");
 }
 
-UDS_CASE(oob_peek_does_not_consume, "M-10",
-    "\"ab\" then urgent \"c\": recv(MSG_OOB|MSG_PEEK) returns \"c\" twice and a normal "
-    "MSG_PEEK returns \"ab\"; the real reads then return the same bytes",
-    OOB_SPEC_OBS " (peek tests)", OOB_KINDS)
+UDS_CASE(oob_peek_does_not_consume, "M-10", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_with_mark(p->a, "ab", "c");
@@ -218,10 +183,7 @@ UDS_CASE(oob_peek_does_not_consume, "M-10",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
-    "sockatmark() is 0 while normal data precedes the urgent byte, 1 once the next byte is at "
-    "the mark, and 1 at the mark after an earlier urgent byte became ex-OOB",
-    "POSIX sockatmark(); " OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_sockatmark_at_the_mark, "M-11", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
@@ -239,9 +201,7 @@ UDS_CASE(oob_sockatmark_at_the_mark, "M-11",
 	UDS_EQ(atmark(p->b), 1, "sockatmark() at the newest urgent byte");
 }
 
-UDS_CASE(oob_pending_reports_pollpri, "M-12",
-    "An urgent byte pending makes poll() report POLLPRI; once it is read POLLPRI is clear",
-    "POSIX poll(): POLLPRI, high-priority data; " OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_pending_reports_pollpri, "M-12", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	UDS_EQ(uds_poll(p->b, POLLPRI, 0) & POLLPRI, 0, "POLLPRI before any urgent send");
@@ -260,10 +220,7 @@ on_sigurg(int sig)
 	sigurg_count++;
 }
 
-UDS_CASE(oob_raises_sigurg_for_owner, "M-13",
-    "The receiver's owner set with F_SETOWN to this process: sending an urgent byte raises "
-    "SIGURG once; with no owner, normal data raises none",
-    "POSIX fcntl() F_SETOWN (SIGURG for out-of-band data); " OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_raises_sigurg_for_owner, "M-13", UDS_STREAM | UDS_CONNECTED)
 {
 	struct sigaction sa = { .sa_handler = on_sigurg }, old;
 
@@ -290,10 +247,7 @@ set_oobinline(int fd)
 	UDS_OK(setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on)));
 }
 
-UDS_CASE(oob_inline_delivers_in_stream, "M-14",
-    "With SO_OOBINLINE on the receiver: recv(MSG_OOB) fails with EINVAL, a normal read "
-    "stops at the mark (\"ab\"), and the urgent byte follows in the normal stream (\"cd\")",
-    "POSIX setsockopt() SO_OOBINLINE; socket(7) SO_OOBINLINE; " OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_inline_delivers_in_stream, "M-14", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	set_oobinline(p->b);
@@ -307,10 +261,7 @@ UDS_CASE(oob_inline_delivers_in_stream, "M-14",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15",
-    "With SO_OOBINLINE, urgent \"a\", urgent \"b\", normal \"c\": no byte is dropped, the read "
-    "breaks only at the newest mark (\"a\" then \"bc\"), sockatmark() follows the newest mark",
-    OOB_SPEC_OBS " (inline ex_oob tests)", OOB_KINDS)
+UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	set_oobinline(p->b);
@@ -324,10 +275,7 @@ UDS_CASE(oob_inline_ex_oob_nothing_dropped, "M-15",
 	recv_nothing(p->b);
 }
 
-UDS_CASE(oob_receiver_close_unread_resets, "M-16",
-    "The receiver closes with an urgent byte unread: the sender's next recv() fails with "
-    "ECONNRESET; had everything been read, the sender would see end of file",
-    OOB_SPEC_OBS " (the unread urgent byte counts as unread data)", OOB_KINDS)
+UDS_CASE(oob_receiver_close_unread_resets, "M-16", UDS_STREAM | UDS_CONNECTED)
 {
 	struct uds_pair q;
 	char c;
@@ -348,10 +296,7 @@ UDS_CASE(oob_receiver_close_unread_resets, "M-16",
 	uds_pair_close(&q);
 }
 
-UDS_CASE(oob_then_nonblocking_read_eagain, "M-19",
-    "After the only data, a 1-byte urgent message, was read with MSG_OOB, a non-blocking "
-    "normal read fails with EAGAIN (the consumed urgent byte is not returned again)",
-    OOB_SPEC_OBS, OOB_KINDS)
+UDS_CASE(oob_then_nonblocking_read_eagain, "M-19", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
 	send_flags(p->a, "z", MSG_OOB);
@@ -360,11 +305,8 @@ UDS_CASE(oob_then_nonblocking_read_eagain, "M-19",
 	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
 }
 
-UDS_CASE(oob_rejected_on_record_types, "M-01",
-    "send(MSG_OOB) on a datagram or seqpacket AF_UNIX socket fails (Linux EOPNOTSUPP) and "
-    "sends nothing",
-    "unix(7) ERRORS: EOPNOTSUPP; see the expectation table",
-    UDS_REC_TYPES | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(oob_rejected_on_record_types, "M-01", UDS_RECORD_TYPES | UDS_PAIR,
+    .note = "datagram and seqpacket")
 {
 	UDS_EXPECT_RESULT("oob.record_types_send", send(p->a, "x", 1, MSG_OOB));
 	uds_require_nothing_queued(p->b);
@@ -406,12 +348,7 @@ sc_urgent_skipped(int a, int b)
 	recv_nothing(b);        /* the normal read drops the unread urgent byte */
 }
 
-UDS_CASE(oob_sender_after_receiver_close, "M-17",
-    "After the receiver closes, the sender's recv() gives ECONNRESET exactly when bytes "
-    "(urgent or ex-OOB) were left unread, else end of file; then recv() gives end of file "
-    "and send() EPIPE, in each urgent-data scenario",
-    OOB_SPEC_OBS " (unix_release_sock(): unread data sets ECONNRESET on the peer)",
-    OOB_KINDS)
+UDS_CASE(oob_sender_after_receiver_close, "M-17", UDS_STREAM | UDS_CONNECTED)
 {
 	static const struct close_scenario sc[] = {
 		{ "urgent byte unread", sc_unread_urgent, ECONNRESET },

@@ -117,11 +117,7 @@ poll_while_child(int wait_fd, short events, void (*fn)(void *), int *fd)
 	return rev;
 }
 
-UDS_CASE(connected_stream_is_writable, "I-01",
-    "A freshly connected stream socket is writable in select(), in poll() (POLLOUT and "
-    "POLLWRNORM) and, where it exists, in kevent(EVFILT_WRITE)",
-    "POSIX select(), POSIX poll(): POLLOUT, POLLWRNORM",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(connected_stream_is_writable, "I-01", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short rev = uds_poll(p->a, POLLOUT | POLLWRNORM, 0);
 
@@ -140,11 +136,7 @@ UDS_CASE(connected_stream_is_writable, "I-01",
 #endif
 }
 
-UDS_CASE(unconnected_stream_writability, "I-02",
-    "An unconnected stream socket: whether select() and poll() report it writable (FreeBSD: "
-    "not writable, 0 ready; Linux: POLLOUT with POLLHUP)",
-    "observed: FreeBSD tests; Linux net/unix/af_unix.c unix_poll(); see the expectation table",
-    UDS_STREAM | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(unconnected_stream_writability, "I-02", UDS_STREAM | UDS_UNBOUND)
 {
 	short rev = uds_poll(p->a, POLLOUT, 0);
 	int sel = select_one(p->a, true, 0);
@@ -154,11 +146,7 @@ UDS_CASE(unconnected_stream_writability, "I-02",
 	UDS_EXPECT_VALUE("poll.unconnected_stream_writable", sel);
 }
 
-UDS_CASE(full_stream_wakes_writer_when_drained, "I-03",
-    "A stream socket whose peer's buffer is full is not writable; a poll() waiting for "
-    "POLLOUT returns with POLLOUT once the peer drains its receive queue",
-    "observed: FreeBSD tests (select/poll/kevent on a full socket); see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
+UDS_CASE(full_stream_wakes_writer_when_drained, "I-03", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	UDS_REQUIRE(fill(p->a, 4096) > 0, "nothing could be queued");
 	UDS_EQ(uds_poll(p->a, POLLOUT, 0) & POLLOUT, 0, "POLLOUT on a full socket");
@@ -167,11 +155,7 @@ UDS_CASE(full_stream_wakes_writer_when_drained, "I-03",
 	    (poll_while_child(p->a, POLLOUT, child_drain, &p->b) & POLLOUT) != 0);
 }
 
-UDS_CASE(writable_after_peer_close, "I-04",
-    "After the peer of a stream socket closes, poll() and select() report it writable (a "
-    "write would not block) and send(MSG_NOSIGNAL) fails with EPIPE; kevent() sets EV_EOF",
-    "observed: FreeBSD tests; Linux unix_poll(); see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(writable_after_peer_close, "I-04", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short rev;
 
@@ -197,11 +181,7 @@ UDS_CASE(writable_after_peer_close, "I-04",
 #endif
 }
 
-UDS_CASE(writable_after_peer_shut_rd, "I-05",
-    "After the peer's shutdown(SHUT_RD), poll() and select() report the stream socket "
-    "writable (FreeBSD's kevent() then sets no EV_EOF: not checked here)",
-    "observed: FreeBSD tests; Linux unix_poll(); see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(writable_after_peer_shut_rd, "I-05", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short rev;
 
@@ -212,11 +192,7 @@ UDS_CASE(writable_after_peer_shut_rd, "I-05",
 	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
 }
 
-UDS_CASE(own_shut_wr_kevent_write_eof, "I-08",
-    "kqueue: after the socket's own shutdown(SHUT_WR), EVFILT_WRITE fires with flags exactly "
-    "EV_EOF (FreeBSD)",
-    "observed: FreeBSD tests/sys/kern/unix_stream.c; see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(own_shut_wr_kevent_write_eof, "I-08", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_KQUEUE
 	int kq = (int)UDS_OK(kqueue());
@@ -235,10 +211,7 @@ UDS_CASE(own_shut_wr_kevent_write_eof, "I-08",
 }
 
 UDS_CASE(peer_shut_wr_makes_readable_eof, "I-06",
-    "After the peer's shutdown(SHUT_WR), select() and poll() report the socket readable and "
-    "read() returns 0 at once",
-    "POSIX select(): readable when a read would not block, including end of file",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+    UDS_CONNECTION_TYPES | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	char buf[8];
 
@@ -250,10 +223,7 @@ UDS_CASE(peer_shut_wr_makes_readable_eof, "I-06",
 }
 
 UDS_CASE(waiting_reader_woken_by_peer_shut_wr, "I-07",
-    "A reader waiting in poll() is woken by the peer's shutdown(SHUT_WR), with POLLIN and "
-    "(Linux) POLLRDHUP",
-    "observed: FreeBSD tests; Linux poll(2) POLLRDHUP, gVisor tests; see the expectation table",
-    UDS_CONN_TYPES | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+    UDS_CONNECTION_TYPES | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short rev = poll_while_child(p->b, POLLIN | RDHUP, child_shut_wr, &p->a);
 
@@ -262,12 +232,7 @@ UDS_CASE(waiting_reader_woken_by_peer_shut_wr, "I-07",
 	UDS_EQ(rev & RDHUP, RDHUP, "POLLRDHUP in revents (where it exists)");
 }
 
-UDS_CASE(shut_rdwr_reports_hangup, "I-09",
-    "After shutdown(SHUT_RDWR), poll() reports POLLHUP with POLLIN and POLLRDHUP; datagram and "
-    "seqpacket sockets also report POLLOUT",
-    "observed: Linux net/unix/af_unix.c unix_poll()/unix_dgram_poll(), gVisor tests; see the "
-    "expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(shut_rdwr_reports_hangup, "I-09", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short want = POLLHUP | POLLIN | RDHUP, rev;
 
@@ -280,12 +245,7 @@ UDS_CASE(shut_rdwr_reports_hangup, "I-09",
 	UDS_EQ(rev & POLLERR, 0, "POLLERR in revents");
 }
 
-UDS_CASE(dgram_pollout_tracks_capacity, "I-10",
-    "Datagram POLLOUT depends only on send capacity: after filling the peer, shutdown(SHUT_WR) "
-    "does not make the socket writable, and draining the peer restores POLLOUT",
-    "observed: Linux net/unix/af_unix.c unix_dgram_poll(), gVisor tests; see the expectation "
-    "table",
-    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(dgram_pollout_tracks_capacity, "I-10", UDS_DGRAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short full, shut, drained;
 
@@ -301,12 +261,7 @@ UDS_CASE(dgram_pollout_tracks_capacity, "I-10",
 	    !(full & POLLOUT) && !(shut & POLLOUT) && (drained & POLLOUT));
 }
 
-UDS_CASE(no_events_poller_woken_by_shutdown, "I-11",
-    "A poll() waiting with events = 0 (only POLLHUP can be reported) returns with POLLHUP "
-    "when the same socket is shut down with SHUT_RDWR by another process",
-    "observed: Linux unix_shutdown() sk_state_change, gVisor tests; POSIX poll() (POLLHUP "
-    "always reported); see the expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(no_events_poller_woken_by_shutdown, "I-11", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 	short rev = poll_while_child(p->b, 0, child_shut_rdwr, &p->b);
 
@@ -314,11 +269,7 @@ UDS_CASE(no_events_poller_woken_by_shutdown, "I-11",
 	UDS_EXPECT_VALUE("poll.hup_woken_by_own_shutdown", (rev & POLLHUP) != 0);
 }
 
-UDS_CASE(rdhup_poller_woken_by_own_shut_rd, "I-12",
-    "A poll() waiting for POLLRDHUP only returns with POLLRDHUP when the same socket is shut "
-    "down with SHUT_RD by another process",
-    "observed: Linux poll(2) POLLRDHUP, gVisor tests; see the expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(rdhup_poller_woken_by_own_shut_rd, "I-12", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef POLLRDHUP
 	short rev = poll_while_child(p->b, POLLRDHUP, child_shut_rd, &p->b);
@@ -330,12 +281,7 @@ UDS_CASE(rdhup_poller_woken_by_own_shut_rd, "I-12",
 #endif
 }
 
-UDS_CASE(peer_shut_rdwr_hangs_up_stream, "I-13",
-    "Stream: the peer's shutdown(SHUT_RDWR) propagates in both directions, so a hang-up-only "
-    "poll() (events = 0) on this end returns with POLLHUP",
-    "observed: Linux unix_shutdown() sets the peer's shutdown mask, gVisor tests; see the "
-    "expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(peer_shut_rdwr_hangs_up_stream, "I-13", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	short rev = poll_while_child(p->b, 0, child_shut_rdwr, &p->a);
 
@@ -343,12 +289,7 @@ UDS_CASE(peer_shut_rdwr_hangs_up_stream, "I-13",
 	UDS_EXPECT_VALUE("poll.hup_from_peer_shut_rdwr", (rev & POLLHUP) != 0);
 }
 
-UDS_CASE(rdhup_poller_and_peer_shut_wr, "I-14",
-    "A POLLRDHUP-only poll() returns with POLLRDHUP after the peer's shutdown(SHUT_WR) on "
-    "stream and seqpacket; on datagram nothing propagates and the poll times out (UDS_BLOCK_MS)",
-    "observed: Linux unix_shutdown() propagates only for connection-mode sockets, gVisor "
-    "tests; see the expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(rdhup_poller_and_peer_shut_wr, "I-14", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef POLLRDHUP
 	short rev;
@@ -369,11 +310,7 @@ UDS_CASE(rdhup_poller_and_peer_shut_wr, "I-14",
 #endif
 }
 
-UDS_CASE(epollet_event_per_write, "I-15",
-    "epoll with EPOLLET reports a new EPOLLIN event for every new write, even while the "
-    "earlier data is still unread, and none without a new write",
-    "observed: Linux epoll(7) edge-triggered, gVisor tests (Linux only)",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(epollet_event_per_write, "I-15", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_EPOLL
 	int ep = (int)UDS_OK(epoll_create1(0));
@@ -393,11 +330,7 @@ UDS_CASE(epollet_event_per_write, "I-15",
 #endif
 }
 
-UDS_CASE(data_makes_readable_until_read, "I-16",
-    "Writing on one end makes the other readable in select(), poll() (and epoll on Linux); "
-    "after everything is read it is no longer readable",
-    "POSIX poll(): POLLIN when data may be read without blocking; POSIX select()",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BOTH_MODES | UDS_REVERSED)
+UDS_CASE(data_makes_readable_until_read, "I-16", UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	char buf[16];
 
@@ -424,11 +357,7 @@ UDS_CASE(data_makes_readable_until_read, "I-16",
 	UDS_EQ(select_one(p->b, false, 0), 0, "select() readable count after reading");
 }
 
-UDS_CASE(listener_readable_with_pending_connection, "I-17",
-    "A listening socket is not readable until a connection is waiting; then select() and "
-    "poll() report it readable and accept() does not block",
-    "POSIX select(): a listening socket is readable when accept() would not block",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(listener_readable_with_pending_connection, "I-17", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
 	struct uds_addr name;
 	int lis = uds_listener(p->kind, &name);
@@ -446,12 +375,7 @@ UDS_CASE(listener_readable_with_pending_connection, "I-17",
 	close(lis);
 }
 
-UDS_CASE(listener_waiter_woken_by_shutdown, "I-18",
-    "A poll() waiting on a listener returns when another process calls shutdown(SHUT_RDWR) "
-    "on it; select() on the descriptor after close() fails with EBADF",
-    "observed: FreeBSD tests (listener wakeup); POSIX select(): EBADF; see the expectation "
-    "table",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(listener_waiter_woken_by_shutdown, "I-18", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
 	struct uds_addr name;
 	int lis = uds_listener(p->kind, &name);
@@ -467,11 +391,7 @@ UDS_CASE(listener_waiter_woken_by_shutdown, "I-18",
 	UDS_FAILS_WITH(EBADF, select(lis + 1, &set, NULL, NULL, &tv));
 }
 
-UDS_CASE(dgram_writability_when_receiver_full, "I-19",
-    "A datagram socket whose receiver is full: FreeBSD still reports it writable (its sends "
-    "fail with ENOBUFS rather than block); Linux does not",
-    "observed: FreeBSD commit 71e70c25c00; Linux unix_dgram_poll(); see the expectation table",
-    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(dgram_writability_when_receiver_full, "I-19", UDS_DGRAM | UDS_CONNECTED)
 {
 	short rev;
 
@@ -482,12 +402,7 @@ UDS_CASE(dgram_writability_when_receiver_full, "I-19",
 	UDS_EXPECT_VALUE("poll.dgram_full_still_writable", (rev & POLLOUT) != 0);
 }
 
-UDS_CASE(dgram_pollout_woken_when_receiver_frees, "I-20",
-    "poll(POLLOUT) on a datagram socket connected to a full receiver returns with POLLOUT "
-    "when the receiver is drained (by another process), closed, or the sender connects "
-    "elsewhere",
-    "observed: Linux net/unix/af_unix.c unix_dgram_peer_wake_me(); see the expectation table",
-    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(dgram_pollout_woken_when_receiver_frees, "I-20", UDS_DGRAM | UDS_NAMED)
 {
 	for (int how = 0; how < 3; how++) {
 		struct uds_addr name, other;
@@ -522,12 +437,7 @@ UDS_CASE(dgram_pollout_woken_when_receiver_frees, "I-20",
 	}
 }
 
-UDS_CASE(peer_close_reports_hup_and_eof, "I-21",
-    "Stream: after the peer closes, poll() reports POLLHUP together with POLLIN, and read() "
-    "returns 0",
-    "observed: Linux unix_release_sock() sets the peer's shutdown mask; see the expectation "
-    "table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(peer_close_reports_hup_and_eof, "I-21", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	char buf[8];
 	short rev;
@@ -577,11 +487,7 @@ await_sigio(const sigset_t *unblocked)
 }
 #endif
 
-UDS_CASE(o_async_raises_sigio, "I-22",
-    "With O_ASYNC set and the process as owner (F_SETOWN), data arriving on the socket raises "
-    "SIGIO for the owner; no SIGIO before the data",
-    "Linux fcntl(2) O_ASYNC, F_SETOWN; see the expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(o_async_raises_sigio, "I-22", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef O_ASYNC
 	struct sigaction sa;

@@ -17,8 +17,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define Q_CONNECTED (UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
-
 /* Numbered records (struct uds_record, up to 1015 bytes) of a writer. */
 static size_t
 record_make(struct uds_record *r, uint32_t writer, uint32_t seq)
@@ -89,11 +87,7 @@ recv_until_empty(int fd, uint32_t first)
 	return seq - first;
 }
 
-UDS_CASE(each_recv_returns_one_record, "G-01",
-    "Records sent with send(), write() and a two-piece sendmsg() are each returned by exactly "
-    "one recv(), with their own length, though the buffer could hold them all",
-    "unix(7): SOCK_SEQPACKET preserves message boundaries; FreeBSD unix(4); POSIX recv()",
-    Q_CONNECTED)
+UDS_CASE(each_recv_returns_one_record, "G-01", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	struct iovec iov[2] = { { "two-", 4 }, { "pieces", 6 } };
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
@@ -108,11 +102,7 @@ UDS_CASE(each_recv_returns_one_record, "G-01",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(waitall_does_not_merge_records, "G-02",
-    "A record sent with MSG_EOR and received with recv(MSG_WAITALL) into a larger buffer "
-    "returns exactly the record's length; the next record stays queued",
-    "POSIX recv(): MSG_WAITALL on message-based sockets may return less; FreeBSD tests",
-    Q_CONNECTED)
+UDS_CASE(waitall_does_not_merge_records, "G-02", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	char buf[256];
 
@@ -168,13 +158,7 @@ bulk_writer(void *argp)
 	}
 }
 
-UDS_CASE(bulk_records_intact_with_eor, "G-03",
-    "16 MiB (the catalogue's 100 MB, scaled down to stay fast) sent as records of random size "
-    "with MSG_EOR and received with random MSG_WAITALL: every record intact with its own "
-    "length; whether MSG_EOR is reported at record ends is recorded per platform",
-    "observed: FreeBSD tests/sys/kern/unix_seqpacket_test.c (PR 279354); see the expectation "
-    "table",
-    UDS_SEQPACKET | UDS_PAIR | UDS_BOTH_MODES)
+UDS_CASE(bulk_records_intact_with_eor, "G-03", UDS_SEQPACKET | UDS_PAIR | UDS_BOTH_MODES)
 {
 	static unsigned char buf[BULK_MAXREC + 1];
 	struct uds_child writer;
@@ -207,10 +191,7 @@ UDS_CASE(bulk_records_intact_with_eor, "G-03",
 }
 
 UDS_CASE(long_record_truncated_with_msg_trunc, "G-04",
-    "A 4000-byte record received into a 1000-byte buffer gives its first 1000 bytes with "
-    "MSG_TRUNC; the rest is discarded and the next recvmsg() gets the next record",
-    "POSIX recvmsg(): MSG_TRUNC; POSIX recv(): excess bytes of a message are discarded",
-    Q_CONNECTED)
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	unsigned char big[4000], buf[1000];
 	int flags;
@@ -228,12 +209,7 @@ UDS_CASE(long_record_truncated_with_msg_trunc, "G-04",
 	UDS_REQUIRE(!(flags & MSG_TRUNC), "MSG_TRUNC set on a record that fitted");
 }
 
-UDS_CASE(record_over_sndbuf_emsgsize, "G-05",
-    "send() of one record larger than the sender's SO_SNDBUF fails (Linux EMSGSIZE) and "
-    "queues nothing",
-    "observed: Linux net/unix/af_unix.c unix_dgram_sendmsg(), gVisor tests; see the "
-    "expectation table",
-    Q_CONNECTED)
+UDS_CASE(record_over_sndbuf_emsgsize, "G-05", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	static unsigned char big[64 * 1024];
 	int sndbuf;
@@ -247,10 +223,7 @@ UDS_CASE(record_over_sndbuf_emsgsize, "G-05",
 }
 
 UDS_CASE(nonblocking_recv_empty_eagain, "G-06",
-    "A non-blocking recv() on an empty seqpacket socket fails with EAGAIN; a record sent "
-    "afterwards round-trips",
-    "POSIX recv(): EAGAIN or EWOULDBLOCK when O_NONBLOCK is set and no message is waiting",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD | UDS_REVERSED)
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_BOTH_ENDS)
 {
 	char buf[16];
 
@@ -260,23 +233,14 @@ UDS_CASE(nonblocking_recv_empty_eagain, "G-06",
 	UDS_WOULD_BLOCK(recv(p->b, buf, sizeof(buf), 0));
 }
 
-UDS_CASE(sendto_null_address_is_send, "G-07",
-    "sendto() with a NULL address and length 0 on a connected seqpacket socket sends one "
-    "record to the peer, like send()",
-    "POSIX sendto(): on a connection-mode socket dest_addr is ignored",
-    Q_CONNECTED)
+UDS_CASE(sendto_null_address_is_send, "G-07", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	UDS_EQ(UDS_OK(sendto(p->a, "null", 4, 0, NULL, 0)), 4, "bytes sent");
 	uds_recv_expect(p->b, 16, 0, "null", "bytes received");
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(recvfrom_reports_peer_address, "G-08",
-    "recvfrom() of a record from a named seqpacket peer (the accepted side, which carries the "
-    "listener's name): Linux fills in the peer's address, FreeBSD returns no address",
-    "observed: Linux unix_dgram_recvmsg() copies the sender's address; FreeBSD tests; see the "
-    "expectation table",
-    UDS_SEQPACKET | UDS_NAMED | UDS_BOTH_MODES)
+UDS_CASE(recvfrom_reports_peer_address, "G-08", UDS_SEQPACKET | UDS_NAMED | UDS_BOTH_MODES)
 {
 	struct uds_addr from, peer;
 	char buf[16];
@@ -299,11 +263,7 @@ UDS_CASE(recvfrom_reports_peer_address, "G-08",
 }
 
 UDS_CASE(sendto_address_ignored_when_connected, "G-09",
-    "sendto() naming an unrelated existing socket, or a path that does not exist, on a "
-    "connected seqpacket socket ignores the address: the record reaches the peer",
-    "POSIX sendto(): connection-mode sockets ignore dest_addr; gVisor tests; see the "
-    "expectation table",
-    Q_CONNECTED)
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	struct uds_addr other, nowhere;
 	int bystander = uds_socket(SOCK_SEQPACKET, false);
@@ -322,12 +282,7 @@ UDS_CASE(sendto_address_ignored_when_connected, "G-09",
 	close(bystander);
 }
 
-UDS_CASE(sendto_unconnected_enotconn, "G-10",
-    "sendto() with an address on an unconnected seqpacket socket fails with ENOTCONN (no "
-    "implied connect), for a listening path and for a path that does not exist",
-    "POSIX sendto(): ENOTCONN, connection-mode socket not connected; FreeBSD and gVisor tests; "
-    "see the expectation table",
-    UDS_SEQPACKET | UDS_UNBOUND | UDS_BOTH_MODES)
+UDS_CASE(sendto_unconnected_enotconn, "G-10", UDS_SEQPACKET | UDS_UNBOUND | UDS_BOTH_MODES)
 {
 	struct uds_addr server, nowhere;
 
@@ -342,10 +297,7 @@ UDS_CASE(sendto_unconnected_enotconn, "G-10",
 }
 
 UDS_CASE(full_buffers_give_eagain_without_loss, "G-11",
-    "For SO_SNDBUF and SO_RCVBUF each 8 KiB or 128 KiB, non-blocking sends of records end "
-    "in EAGAIN, and every record sent before it is received, in order",
-    "observed: FreeBSD tests/sys/kern/unix_seqpacket_test.c; see the expectation table",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
+    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK)
 {
 	static const int sizes[] = { 8192, 131072 };
 
@@ -365,11 +317,7 @@ UDS_CASE(full_buffers_give_eagain_without_loss, "G-11",
 		}
 }
 
-UDS_CASE(half_buffer_record_round_trips, "G-12",
-    "With SO_SNDBUF and SO_RCVBUF of 8, 16, 32, 64 and 128 KiB, one record of half that size "
-    "round-trips intact",
-    "observed: FreeBSD tests/sys/kern/unix_seqpacket_test.c; see the expectation table",
-    Q_CONNECTED)
+UDS_CASE(half_buffer_record_round_trips, "G-12", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	static unsigned char out[65536], in[65536 + 1];
 
@@ -392,11 +340,7 @@ UDS_CASE(half_buffer_record_round_trips, "G-12",
 	}
 }
 
-UDS_CASE(no_send_buffer_accepts_up_to_rcvbuf, "G-13",
-    "FreeBSD: records whose total exceeds the sender's SO_SNDBUF but not the receiver's "
-    "SO_RCVBUF are all accepted (there is no send buffer), and sending more ends in EAGAIN",
-    "FreeBSD unix(4) BUFFERING; see the expectation table",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
+UDS_CASE(no_send_buffer_accepts_up_to_rcvbuf, "G-13", UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK)
 {
 	struct uds_record r;
 
@@ -413,11 +357,7 @@ UDS_CASE(no_send_buffer_accepts_up_to_rcvbuf, "G-13",
 	UDS_REQUIRE(send_until_full(p->a, 16) < 200, "the receiver's SO_RCVBUF did not bound sends");
 }
 
-UDS_CASE(alternating_send_recv_loses_nothing, "G-14",
-    "One process alternating \"send until EAGAIN\" and \"receive until EAGAIN\" for 20 "
-    "rounds receives every record intact and in order",
-    "observed: FreeBSD tests/sys/kern/unix_seqpacket_test.c; see the expectation table",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK | UDS_FORWARD)
+UDS_CASE(alternating_send_recv_loses_nothing, "G-14", UDS_SEQPACKET | UDS_CONNECTED | UDS_NONBLOCK)
 {
 	uint32_t sent = 0, got = 0;
 
@@ -458,12 +398,7 @@ record_writer(void *argp)
 	}
 }
 
-UDS_CASE(writer_and_reader_keep_order, "G-15",
-    "A writer process and a reader moving 8 times the send buffer size in records: every "
-    "record arrives intact and in order (FreeBSD PR kern/185812)",
-    "observed: FreeBSD tests/sys/kern/unix_seqpacket_test.c (PR 185812); see the "
-    "expectation table",
-    Q_CONNECTED)
+UDS_CASE(writer_and_reader_keep_order, "G-15", UDS_SEQPACKET | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	struct writer_arg arg = { .fd = p->a, .writer = 0 };
 	struct uds_child writer;
@@ -496,11 +431,7 @@ take_record(int fd, uint32_t *next, uint32_t writers)
 	next[r.sender]++;
 }
 
-UDS_CASE(writers_on_both_ends_keep_order, "G-16",
-    "ncpu (at most 4) writer processes on each end of a seqpacket pair, 200 records each: "
-    "every record arrives intact and each writer's records in its order",
-    "observed: OpenBSD regress/sys/kern/unixsockets; see the expectation table",
-    UDS_SEQPACKET | UDS_PAIR | UDS_BOTH_MODES)
+UDS_CASE(writers_on_both_ends_keep_order, "G-16", UDS_SEQPACKET | UDS_PAIR | UDS_BOTH_MODES)
 {
 	enum { MAXW = 4, COUNT = 200 };
 	struct writer_arg args[2 * MAXW];
@@ -578,12 +509,7 @@ restarting_receiver(void *argp)
 	UDS_EQ(n, 7, "length recvfrom(MSG_TRUNC) returned for the record");
 }
 
-UDS_CASE(interrupted_peek_restarts, "G-17",
-    "A blocking recvfrom(NULL, 0, MSG_TRUNC|MSG_PEEK) interrupted by signals whose handler "
-    "has SA_RESTART is restarted, not failed with EINTR, and returns the record's length",
-    "observed: gVisor socket_unix_seqpacket tests; POSIX sigaction() SA_RESTART; see the "
-    "expectation table",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(interrupted_peek_restarts, "G-17", UDS_SEQPACKET | UDS_CONNECTED)
 {
 	struct uds_child child;
 	int fds[2];

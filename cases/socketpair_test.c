@@ -24,10 +24,6 @@
 #endif
 #endif
 
-#define EVERY_KIND   (UDS_ANY_TYPE | UDS_CONNECTED | UDS_UNBOUND | UDS_BLOCK_FWD)
-#define PAIR_OR_UNB  (UDS_ANY_TYPE | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
-#define EVERY_PAIR   (UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
-
 /* Every socket the kind made: both ends and, where there is one, the listener. */
 static int
 sockets_of(const struct uds_pair *p, int fds[3])
@@ -177,11 +173,7 @@ family_only(const struct sockaddr_un *sun, socklen_t len)
 	return len == offsetof(struct sockaddr_un, sun_path) && sun->sun_family == AF_UNIX;
 }
 
-UDS_CASE(socketpair_stream_is_full_duplex, "A-06",
-    "The two ends of a stream socketpair are distinct descriptors, and bytes written on either "
-    "end are read on the other, both directions in flight at once",
-    "POSIX socketpair(); APUE 17.2 (a full-duplex pipe); unix(7)",
-    UDS_STREAM | UDS_PAIR | UDS_ANY_MODE)
+UDS_CASE(socketpair_stream_is_full_duplex, "A-06", UDS_STREAM | UDS_PAIR | UDS_ALL_VARIANTS)
 {
 	char ab[3000], ba[2500], in[3000];
 
@@ -200,29 +192,18 @@ UDS_CASE(socketpair_stream_is_full_duplex, "A-06",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(socketpair_dgram_ends_exchange_datagrams, "A-07",
-    "The two ends of a datagram socketpair are connected: each send on either end arrives as "
-    "exactly one datagram on the other, both directions in flight at once",
-    "POSIX socketpair(); APUE 17.2",
-    UDS_DGRAM | UDS_PAIR | UDS_ANY_MODE)
+UDS_CASE(socketpair_dgram_ends_exchange_datagrams, "A-07", UDS_DGRAM | UDS_PAIR | UDS_ALL_VARIANTS)
 {
 	exchange_records(p->a, p->b);
 }
 
 UDS_CASE(socketpair_seqpacket_ends_exchange_records, "A-08",
-    "The two ends of a seqpacket socketpair are distinct connected descriptors that exchange "
-    "whole records in both directions",
-    "unix(7) SOCK_SEQPACKET; FreeBSD unix(4); POSIX socketpair()",
-    UDS_SEQPACKET | UDS_PAIR | UDS_ANY_MODE)
+    UDS_SEQPACKET | UDS_PAIR | UDS_ALL_VARIANTS)
 {
 	exchange_records(p->a, p->b);
 }
 
-UDS_CASE(getsockname_unnamed_gives_family_only, "A-09",
-    "getsockname() on a socketpair end or on a socket never bound succeeds and returns only "
-    "the family: length offsetof(sun_path), family AF_UNIX",
-    "unix(7) Address format (unnamed sockets); APUE 17.3; see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(getsockname_unnamed_gives_family_only, "A-09", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	struct sockaddr_un sa, sb;
 	socklen_t la = name_of(p->a, false, &sa), lb = name_of(p->b, false, &sb);
@@ -231,11 +212,7 @@ UDS_CASE(getsockname_unnamed_gives_family_only, "A-09",
 	    family_only(&sa, la) && family_only(&sb, lb));
 }
 
-UDS_CASE(getpeername_socketpair_gives_unnamed_peer, "A-10",
-    "getpeername() on each socketpair end succeeds and names the peer as unnamed (family only)",
-    "observed: Linux unix_getname(), LTP, NetBSD tests; unix(7) unnamed sockets; "
-    "see the expectation table",
-    EVERY_PAIR)
+UDS_CASE(getpeername_socketpair_gives_unnamed_peer, "A-10", UDS_ALL_TYPES | UDS_PAIR)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
@@ -250,12 +227,7 @@ UDS_CASE(getpeername_socketpair_gives_unnamed_peer, "A-10",
 	}
 }
 
-UDS_CASE(sock_nonblock_in_type_sets_o_nonblock, "A-11",
-    "SOCK_NONBLOCK in the type of socket()/socketpair() sets O_NONBLOCK (and nothing else) on "
-    "every new descriptor, so empty receives fail with EAGAIN; without it O_NONBLOCK is clear",
-    "Linux socket(2), socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); "
-    "see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(sock_nonblock_in_type_sets_o_nonblock, "A-11", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 #ifdef SOCK_NONBLOCK
 	(void)uds_expected_value("socket.type_flags");
@@ -266,12 +238,7 @@ UDS_CASE(sock_nonblock_in_type_sets_o_nonblock, "A-11",
 #endif
 }
 
-UDS_CASE(sock_cloexec_in_type_sets_fd_cloexec, "A-12",
-    "SOCK_CLOEXEC in the type of socket()/socketpair() sets FD_CLOEXEC (and nothing else) on "
-    "every new descriptor; without it FD_CLOEXEC is clear",
-    "Linux socket(2), socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); "
-    "see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(sock_cloexec_in_type_sets_fd_cloexec, "A-12", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 #ifdef SOCK_CLOEXEC
 	(void)uds_expected_value("socket.type_flags");
@@ -282,11 +249,7 @@ UDS_CASE(sock_cloexec_in_type_sets_fd_cloexec, "A-12",
 #endif
 }
 
-UDS_CASE(sock_clofork_in_type_sets_fd_clofork, "A-13",
-    "SOCK_CLOFORK in the type of socket()/socketpair() sets FD_CLOFORK (and nothing else) on "
-    "every new descriptor; without it FD_CLOFORK is clear",
-    "NetBSD socketpair(2) (NetBSD 11); observed: NetBSD tests; see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(sock_clofork_in_type_sets_fd_clofork, "A-13", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 #if defined(SOCK_CLOFORK) && defined(FD_CLOFORK)
 	(void)uds_expected_value("socket.type_flag_clofork");
@@ -297,11 +260,7 @@ UDS_CASE(sock_clofork_in_type_sets_fd_clofork, "A-13",
 #endif
 }
 
-UDS_CASE(socketpair_nonblock_and_cloexec_together, "A-14",
-    "socketpair() with SOCK_NONBLOCK | SOCK_CLOEXEC gives both flags on both descriptors; with "
-    "neither, neither flag is set",
-    "Linux socketpair(2); FreeBSD, NetBSD, OpenBSD socketpair(2); see the expectation table",
-    EVERY_PAIR)
+UDS_CASE(socketpair_nonblock_and_cloexec_together, "A-14", UDS_ALL_TYPES | UDS_PAIR)
 {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
 	(void)uds_expected_value("socket.type_flags");
@@ -312,11 +271,7 @@ UDS_CASE(socketpair_nonblock_and_cloexec_together, "A-14",
 #endif
 }
 
-UDS_CASE(socketpair_bad_vector_efault, "A-15",
-    "socketpair() with sv = NULL fails with EFAULT and leaves no new descriptor behind",
-    "Linux socketpair(2) ERRORS; FreeBSD, NetBSD, OpenBSD socketpair(2) ERRORS; "
-    "see the expectation table",
-    EVERY_PAIR)
+UDS_CASE(socketpair_bad_vector_efault, "A-15", UDS_ALL_TYPES | UDS_PAIR)
 {
 	int *volatile nowhere = NULL;
 	struct uds_fd_snapshot before;
@@ -424,23 +379,14 @@ run_coprocess(struct uds_pair *p, void (*filter)(void *), const char *prog, cons
 	uds_child_finish(&child);
 }
 
-UDS_CASE(coprocess_filter_over_socketpair, "A-17",
-    "A child with one socketpair end on its stdin and stdout filters what the parent writes; "
-    "the parent's shutdown(SHUT_WR) gives it end of file while it can still write its "
-    "results, which the parent reads in full and then gets end of file",
-    "APUE 17.2 (coprocesses over a full-duplex pipe); POSIX shutdown(), dup2()",
-    UDS_STREAM | UDS_PAIR | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+UDS_CASE(coprocess_filter_over_socketpair, "A-17", UDS_STREAM | UDS_PAIR | UDS_BOTH_ENDS,
+    .note = "our own filter code in the child")
 {
 	run_coprocess(p, upcase_filter, NULL, "EOF\n");
 }
 
-UDS_CASE(coprocess_exec_filter_over_socketpair, "A-17",
-    "An unmodified filter program (tr a-z A-Z) exec'ed with a socketpair end as its stdin and "
-    "stdout reads to the parent's shutdown(SHUT_WR), and its output reaches the parent, "
-    "followed by end of file when it exits",
-    "APUE 17.2 (coprocesses: the filter reads standard input and writes standard output); "
-    "POSIX shutdown(), exec",
-    UDS_STREAM | UDS_PAIR | UDS_BLOCKING | UDS_FORWARD | UDS_REVERSED)
+UDS_CASE(coprocess_exec_filter_over_socketpair, "A-17", UDS_STREAM | UDS_PAIR | UDS_BOTH_ENDS,
+    .note = "an exec'ed tr a-z A-Z")
 {
 	static const char *const trs[] = { "/usr/bin/tr", "/bin/tr" };
 
@@ -452,12 +398,7 @@ UDS_CASE(coprocess_exec_filter_over_socketpair, "A-17",
 	uds_skip("no tr program at /usr/bin/tr or /bin/tr to exec as the filter");
 }
 
-UDS_CASE(socketpair_takes_lowest_free_descriptors, "A-18",
-    "With two holes made in the descriptor table below open descriptors, socketpair() returns "
-    "exactly those two lowest free numbers",
-    "POSIX.1-2024 XSH 2.14 File Descriptor Allocation (v); observed: NetBSD tests; "
-    "see the expectation table",
-    EVERY_PAIR)
+UDS_CASE(socketpair_takes_lowest_free_descriptors, "A-18", UDS_ALL_TYPES | UDS_PAIR)
 {
 	int h[5], sv[2];
 
@@ -482,11 +423,7 @@ UDS_CASE(socketpair_takes_lowest_free_descriptors, "A-18",
 	close(h[4]);
 }
 
-UDS_CASE(so_type_is_the_creation_type, "A-19",
-    "getsockopt(SOL_SOCKET, SO_TYPE) on every socket of the kind (both ends, the listener) "
-    "returns the type it was created with",
-    "POSIX getsockopt() SO_TYPE; POSIX <sys/socket.h>",
-    EVERY_KIND)
+UDS_CASE(so_type_is_the_creation_type, "A-19", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 	int fds[3], n = sockets_of(p, fds);
 
@@ -495,10 +432,7 @@ UDS_CASE(so_type_is_the_creation_type, "A-19",
 		    "SO_TYPE");
 }
 
-UDS_CASE(so_domain_is_af_unix, "A-20",
-    "getsockopt(SOL_SOCKET, SO_DOMAIN) on every socket of the kind returns AF_UNIX",
-    "Linux socket(7) SO_DOMAIN; observed: illumos os-tests; see the expectation table",
-    EVERY_KIND)
+UDS_CASE(so_domain_is_af_unix, "A-20", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 #ifdef SO_DOMAIN
 	int fds[3], n = sockets_of(p, fds);
@@ -511,10 +445,7 @@ UDS_CASE(so_domain_is_af_unix, "A-20",
 #endif
 }
 
-UDS_CASE(so_protocol_is_zero, "A-21",
-    "getsockopt(SOL_SOCKET, SO_PROTOCOL) on every socket of the kind returns 0",
-    "Linux socket(7) SO_PROTOCOL; observed: illumos os-tests; see the expectation table",
-    EVERY_KIND)
+UDS_CASE(so_protocol_is_zero, "A-21", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 #ifdef SO_PROTOCOL
 	int fds[3], n = sockets_of(p, fds);
@@ -536,12 +467,7 @@ stat_socket(int fd, struct stat *st)
 	    (long)st->st_uid, (long)st->st_gid);
 }
 
-UDS_CASE(fstat_reports_a_socket, "A-22",
-    "fstat() on every socket of the kind (a path-bound one too) reports the file type socket "
-    "(S_ISSOCK), not the type of any filesystem node",
-    "observed: Linux sock_alloc() (S_IFSOCK), gVisor tests; POSIX <sys/stat.h> S_ISSOCK; "
-    "see the expectation table",
-    EVERY_KIND)
+UDS_CASE(fstat_reports_a_socket, "A-22", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 	int fds[3], n = sockets_of(p, fds);
 	struct stat st;
@@ -552,11 +478,7 @@ UDS_CASE(fstat_reports_a_socket, "A-22",
 	}
 }
 
-UDS_CASE(fstat_unbound_mode_0777, "A-23",
-    "fstat() on a socket that was never bound (a socketpair end or a fresh socket) reports "
-    "permission bits 0777",
-    "observed: Linux sock_alloc() (S_IRWXUGO), gVisor tests; see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(fstat_unbound_mode_0777, "A-23", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int fds[2] = { p->a, p->b };
 	struct stat st;
@@ -567,12 +489,7 @@ UDS_CASE(fstat_unbound_mode_0777, "A-23",
 	}
 }
 
-UDS_CASE_UNPRIV(fstat_owner_is_the_creator, "A-24",
-    "fstat() on a socket reports the creating (unprivileged) process's effective uid and gid "
-    "as st_uid and st_gid",
-    "observed: Linux sock_alloc() (current fsuid/fsgid), NetBSD tests; "
-    "see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE_UNPRIV(fstat_owner_is_the_creator, "A-24", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int fds[2] = { p->a, p->b };
 	struct stat st;
@@ -586,11 +503,7 @@ UDS_CASE_UNPRIV(fstat_owner_is_the_creator, "A-24",
 	}
 }
 
-UDS_CASE(fstatfs_reports_sockfs, "A-25",
-    "fstatfs() on every socket of the kind reports the socket pseudo-filesystem: f_type "
-    "SOCKFS_MAGIC, f_bsize the page size, f_namelen NAME_MAX",
-    "observed: Linux fs/libfs.c simple_statfs() on sockfs, gVisor tests",
-    EVERY_KIND)
+UDS_CASE(fstatfs_reports_sockfs, "A-25", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 #ifdef SOCKFS_MAGIC
 	int fds[3], n = sockets_of(p, fds);
@@ -607,11 +520,7 @@ UDS_CASE(fstatfs_reports_sockfs, "A-25",
 #endif
 }
 
-UDS_CASE(fcntl_o_nonblock_makes_empty_recv_eagain, "A-26",
-    "fcntl(F_SETFL, O_NONBLOCK) on each end makes an empty receive fail with EAGAIN at once; "
-    "cleared again, the receive blocks",
-    "POSIX fcntl() F_SETFL O_NONBLOCK; POSIX recv() EAGAIN/EWOULDBLOCK, read() EAGAIN",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(fcntl_o_nonblock_makes_empty_recv_eagain, "A-26", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 	int fds[2] = { p->a, p->b };
 	char c;
@@ -631,11 +540,7 @@ UDS_CASE(fcntl_o_nonblock_makes_empty_recv_eagain, "A-26",
 	UDS_BLOCKS(recv(p->b, &c, 1, 0));
 }
 
-UDS_CASE(socket_is_not_seekable, "A-27",
-    "lseek() on every socket of the kind fails with ESPIPE; pread() and pwrite() at offset 1 "
-    "fail with ESPIPE and neither consume nor send data",
-    "POSIX lseek() ESPIPE (fildes is a socket); POSIX pread()/pwrite() ESPIPE; Linux socket(7)",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(socket_is_not_seekable, "A-27", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 	int fds[3], n = sockets_of(p, fds);
 	char c = 0;
@@ -653,10 +558,7 @@ UDS_CASE(socket_is_not_seekable, "A-27",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(fsync_on_socket_einval, "A-28",
-    "fsync() on every socket of the kind (a path-bound one too) fails with EINVAL",
-    "Linux fsync(2) ERRORS: EINVAL for a socket; see the expectation table",
-    EVERY_KIND)
+UDS_CASE(fsync_on_socket_einval, "A-28", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 	int fds[3], n = sockets_of(p, fds);
 
@@ -664,11 +566,7 @@ UDS_CASE(fsync_on_socket_einval, "A-28",
 		UDS_EXPECT_RESULT("fsync.socket", fsync(fds[i]));
 }
 
-UDS_CASE(proc_self_fd_open_of_socket_fails, "A-29",
-    "open() of /proc/self/fd/N for every socket N of the kind fails (Linux ENXIO) and opens "
-    "nothing",
-    "observed: Linux sockfs has no open (sock_no_open), gVisor tests; see the expectation table",
-    EVERY_KIND)
+UDS_CASE(proc_self_fd_open_of_socket_fails, "A-29", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 	int fds[3], n = sockets_of(p, fds);
 	struct uds_fd_snapshot before;
@@ -741,11 +639,7 @@ proc_path_of(const struct uds_addr *name, char *out, size_t outlen)
 	out[i] = '\0';
 }
 
-UDS_CASE(proc_net_unix_header, "A-30",
-    "/proc/net/unix exists and starts with the header line naming its columns Num, RefCount, "
-    "Protocol, Flags, Type, St, Inode, Path",
-    "Linux proc(5) /proc/net/unix",
-    UDS_NO_KIND)
+UDS_CASE(proc_net_unix_header, "A-30", UDS_NO_KIND)
 {
 	static const char *const cols[] = { "Num", "RefCount", "Protocol", "Flags", "Type", "St",
 		"Inode", "Path" };
@@ -764,11 +658,7 @@ UDS_CASE(proc_net_unix_header, "A-30",
 	UDS_EQ(i, 8, "columns in the header");
 }
 
-UDS_CASE(proc_net_unix_lists_every_socket, "A-31",
-    "Every socket of the kind appears in /proc/net/unix under its inode with its type; a "
-    "path-bound socket shows its path, an abstract one '@' and its name, unnamed ones no path",
-    "Linux proc(5) /proc/net/unix",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(proc_net_unix_lists_every_socket, "A-31", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 	int fds[3], n = sockets_of(p, fds);
 	/* The name each socket is bound to; NULL: not checked (an accepted socket). */
@@ -799,11 +689,7 @@ UDS_CASE(proc_net_unix_lists_every_socket, "A-31",
 	}
 }
 
-UDS_CASE(so_cookie_identifies_the_socket, "A-35",
-    "getsockopt(SO_COOKIE) on every socket of the kind returns a non-zero 64-bit value, the "
-    "same on every call and different for each socket",
-    "observed: Linux net/core/sock.c SO_COOKIE, kselftests net/af_unix",
-    EVERY_KIND)
+UDS_CASE(so_cookie_identifies_the_socket, "A-35", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 #ifdef SO_COOKIE
 	int fds[3], n = sockets_of(p, fds);
@@ -827,12 +713,8 @@ UDS_CASE(so_cookie_identifies_the_socket, "A-35",
 #endif
 }
 
-
 UDS_CASE(accept_gives_one_private_connection_each, "A-36",
-    "Each accept() returns a new descriptor, distinct from the listener and from every earlier "
-    "one, for a distinct socket carrying one connection with exactly one client",
-    "POSIX accept(): a new socket for the connection; APUE 17.3",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BOTH_MODES | UDS_NBLISTENER)
+    UDS_CONNECTION_TYPES | UDS_NAMED | UDS_BOTH_MODES | UDS_NBLISTENER)
 {
 	enum { N = 3 };
 	int c[N], s[N], known[2 * N + 3] = { p->listener, p->a, p->b }, nknown = 3;
@@ -871,12 +753,7 @@ UDS_CASE(accept_gives_one_private_connection_each, "A-36",
 	uds_require_nothing_queued(p->b);
 }
 
-UDS_CASE(protocol_pf_unix_accepted, "A-04",
-    "socket() and socketpair() with protocol PF_UNIX instead of 0 succeed and make sockets of "
-    "the type asked for (a pair that exchanges data)",
-    "observed: Linux unix_create() accepts 0 or PF_UNIX, gVisor tests; "
-    "see the expectation table",
-    PAIR_OR_UNB)
+UDS_CASE(protocol_pf_unix_accepted, "A-04", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int fds[2] = { -1, -1 }, rc;
 	char c = 0;
@@ -896,21 +773,12 @@ UDS_CASE(protocol_pf_unix_accepted, "A-04",
 	close(fds[0]);
 }
 
-UDS_CASE(sock_raw_is_datagram, "A-05",
-    "socket(AF_UNIX, SOCK_RAW, 0) succeeds and makes a datagram socket (SO_TYPE SOCK_DGRAM)",
-    "observed: Linux unix_create() turns SOCK_RAW into SOCK_DGRAM, gVisor tests; "
-    "see the expectation table",
-    UDS_NO_KIND)
+UDS_CASE(sock_raw_is_datagram, "A-05", UDS_NO_KIND)
 {
 	expect_socket_type("socket.raw_is_dgram", SOCK_RAW, "SOCK_RAW", SOCK_DGRAM);
 }
 
-UDS_CASE(seqpacket_socket_created, "A-03",
-    "socket(AF_UNIX, SOCK_SEQPACKET, 0) returns a descriptor whose SO_TYPE is SOCK_SEQPACKET "
-    "where the platform provides the type",
-    "unix(7) (since Linux 2.6.4); FreeBSD, NetBSD (since 6.0) and OpenBSD unix(4); see the "
-    "expectation table (socket.seqpacket)",
-    UDS_NO_KIND)
+UDS_CASE(seqpacket_socket_created, "A-03", UDS_NO_KIND)
 {
 	expect_socket_type("socket.seqpacket", SOCK_SEQPACKET, "SOCK_SEQPACKET", SOCK_SEQPACKET);
 }

@@ -27,9 +27,6 @@
 #include <sys/sockio.h>
 #endif
 
-#define ALL_KINDS_ONCE (UDS_ANY_TYPE | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
-#define TYPES_PAIR     (UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
-
 static int
 get_int(int fd, int level, int opt)
 {
@@ -77,12 +74,7 @@ fill_count(int fd)
 	return n;
 }
 
-
-UDS_CASE(buffer_sizes_set_and_read_back, "J-01",
-    "SO_SNDBUF and SO_RCVBUF can be set on unconnected and connected sockets; the value read "
-    "back is at least the value set and grows with it",
-    "POSIX setsockopt(): SO_SNDBUF, SO_RCVBUF (the value may be adjusted)",
-    UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(buffer_sizes_set_and_read_back, "J-01", UDS_ALL_TYPES | UDS_PAIR | UDS_PATH | UDS_UNBOUND)
 {
 	static const int opts[] = { SO_SNDBUF, SO_RCVBUF };
 
@@ -100,11 +92,7 @@ UDS_CASE(buffer_sizes_set_and_read_back, "J-01",
 	}
 }
 
-UDS_CASE(sndbuf_doubled_and_clamped, "J-02",
-    "Linux: SO_SNDBUF reads back as twice the value set, clamped to at most twice "
-    "net.core.wmem_max and at least a fixed minimum",
-    "Linux socket(7): SO_SNDBUF (the kernel doubles the value; minimum 2048 ... 4608)",
-    TYPES_PAIR)
+UDS_CASE(sndbuf_doubled_and_clamped, "J-02", UDS_ALL_TYPES | UDS_PAIR)
 {
 	long wmax = sysctl_long("/proc/sys/net/core/wmem_max");
 	int min;
@@ -122,11 +110,7 @@ UDS_CASE(sndbuf_doubled_and_clamped, "J-02",
 	    min);
 }
 
-UDS_CASE(sndbuf_limits_sender_rcvbuf_does_not, "J-03",
-    "Linux: a smaller SO_SNDBUF on the sender reduces what it can queue; a minimal SO_RCVBUF "
-    "on the receiver does not",
-    "Linux unix(7): SO_SNDBUF has an effect, SO_RCVBUF has no effect on UNIX domain sockets",
-    TYPES_PAIR)
+UDS_CASE(sndbuf_limits_sender_rcvbuf_does_not, "J-03", UDS_ALL_TYPES | UDS_PAIR)
 {
 	struct uds_pair q, r;
 	int base, rcv, snd;
@@ -147,12 +131,7 @@ UDS_CASE(sndbuf_limits_sender_rcvbuf_does_not, "J-03",
 	uds_pair_close(&r);
 }
 
-UDS_CASE(sndbuf_bounds_largest_datagram, "J-04",
-    "Linux: the largest datagram accepted is SO_SNDBUF (as read back) - 32; one byte more "
-    "fails with EMSGSIZE until SO_SNDBUF is raised",
-    "Linux unix(7): SO_SNDBUF ... the upper limit of the datagram size; af_unix.c "
-    "unix_dgram_sendmsg()",
-    UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(sndbuf_bounds_largest_datagram, "J-04", UDS_DGRAM | UDS_PAIR)
 {
 	static char big[70000], in[70000];
 	int sb;
@@ -170,10 +149,7 @@ UDS_CASE(sndbuf_bounds_largest_datagram, "J-04",
 	UDS_EQ(uds_recv_one(p->b, in, sizeof(in), 0), sb - 31, "bytes received");
 }
 
-UDS_CASE(raising_sndbuf_unblocks_writer, "J-05",
-    "A sender whose sends fail with EAGAIN raises SO_SNDBUF; its next send succeeds",
-    "observed: gVisor socket_unix tests; see the expectation table",
-    TYPES_PAIR)
+UDS_CASE(raising_sndbuf_unblocks_writer, "J-05", UDS_ALL_TYPES | UDS_PAIR)
 {
 	char buf[1000];
 
@@ -185,10 +161,8 @@ UDS_CASE(raising_sndbuf_unblocks_writer, "J-05",
 	UDS_EXPECT_RESULT("sockopt.raise_sndbuf_unblocks", send(p->a, buf, sizeof(buf), MSG_DONTWAIT));
 }
 
-UDS_CASE_UNPRIV(rcvbufforce_needs_privilege, "J-07",
-    "Linux: SO_RCVBUFFORCE without CAP_NET_ADMIN fails with EPERM (run unprivileged)",
-    "Linux socket(7): SO_RCVBUFFORCE, privileged (CAP_NET_ADMIN)",
-    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE_UNPRIV(rcvbufforce_needs_privilege, "J-07", UDS_ALL_TYPES | UDS_PAIR,
+    .note = "unprivileged: EPERM")
 {
 #ifdef SO_RCVBUFFORCE
 	int v = 1 << 22;
@@ -220,11 +194,8 @@ rcvbufforce_in_userns(void *argp)
 }
 #endif
 
-UDS_CASE_UNPRIV(rcvbufforce_needs_privilege_in_userns, "J-07",
-    "Linux: SO_RCVBUFFORCE from inside a new user namespace (all capabilities there, none in "
-    "the initial namespace) still fails with EPERM (run unprivileged)",
-    "Linux socket(7): SO_RCVBUFFORCE needs CAP_NET_ADMIN; user_namespaces(7)",
-    UDS_DGRAM | UDS_STREAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE_UNPRIV(rcvbufforce_needs_privilege_in_userns, "J-07", UDS_STREAM | UDS_DGRAM | UDS_PAIR,
+    .note = "in a new user namespace: EPERM")
 {
 #if defined(SO_RCVBUFFORCE) && defined(CLONE_NEWUSER)
 	struct uds_child child;
@@ -248,11 +219,8 @@ UDS_CASE_UNPRIV(rcvbufforce_needs_privilege_in_userns, "J-07",
 #endif
 }
 
-UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07",
-    "Linux: SO_RCVBUFFORCE with CAP_NET_ADMIN (run as root) sets a value above "
-    "net.core.rmem_max without clamping (read back doubled)",
-    "Linux socket(7): SO_RCVBUFFORCE, the rmem_max limit can be overridden",
-    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07", UDS_ALL_TYPES | UDS_PAIR,
+    .note = "as root: not clamped")
 {
 #ifdef SO_RCVBUFFORCE
 	long rmax = sysctl_long("/proc/sys/net/core/rmem_max");
@@ -270,12 +238,7 @@ UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07",
 #endif
 }
 
-UDS_CASE(max_dgram_qlen_bounds_receiver, "J-08",
-    "Linux: a bound receiver takes net.unix.max_dgram_qlen + 1 datagrams of one byte; the "
-    "next non-blocking send fails with EAGAIN though byte space remains",
-    "observed: Linux net/unix/af_unix.c unix_recvq_full(); proc(5) max_dgram_qlen; see the "
-    "expectation table",
-    UDS_DGRAM | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(max_dgram_qlen_bounds_receiver, "J-08", UDS_DGRAM | UDS_NAMED)
 {
 	long qlen = sysctl_long("/proc/sys/net/unix/max_dgram_qlen");
 	struct uds_addr name;
@@ -343,20 +306,12 @@ timeo_option(int fd, int opt, const char *key)
 	UDS_EXPECT_VALUE(key, exact);
 }
 
-UDS_CASE(rcvtimeo_default_and_read_back, "J-09",
-    "SO_RCVTIMEO reads 0 by default; 5 s, 5.5 s, 15410 s and 0 read back exactly; an optlen "
-    "larger than struct timeval is accepted",
-    "POSIX setsockopt(): SO_RCVTIMEO default zero; Linux socket(7); see the expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(rcvtimeo_default_and_read_back, "J-09", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	timeo_option(p->a, SO_RCVTIMEO, "sockopt.timeo_read_back_exact");
 }
 
-UDS_CASE(sndtimeo_default_and_read_back, "J-10",
-    "SO_SNDTIMEO reads 0 by default; 5 s, 5.5 s, 15410 s and 0 read back exactly; an optlen "
-    "larger than struct timeval is accepted",
-    "POSIX setsockopt(): SO_SNDTIMEO default zero; Linux socket(7); see the expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(sndtimeo_default_and_read_back, "J-10", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	timeo_option(p->a, SO_SNDTIMEO, "sockopt.timeo_read_back_exact");
 }
@@ -381,11 +336,7 @@ set_timeo(int fd, int opt, long sec, long usec)
 	    #expr, uds_ms_since(&t0_)); \
 } while (0)
 
-UDS_CASE(rcvtimeo_expires_with_eagain, "J-11",
-    "With SO_RCVTIMEO of 30 ms and nothing queued, blocking read(), recv() and recvmsg() each "
-    "fail with EAGAIN or EWOULDBLOCK after the timeout",
-    "POSIX setsockopt(): SO_RCVTIMEO, [EAGAIN] or [EWOULDBLOCK] if no data was received",
-    TYPES_PAIR)
+UDS_CASE(rcvtimeo_expires_with_eagain, "J-11", UDS_ALL_TYPES | UDS_PAIR)
 {
 	char buf[8];
 	struct iovec iov = { buf, sizeof(buf) };
@@ -397,11 +348,7 @@ UDS_CASE(rcvtimeo_expires_with_eagain, "J-11",
 	TIMES_OUT(recvmsg(p->b, &msg, 0));
 }
 
-UDS_CASE(timeo_bad_usec_edom, "J-12",
-    "SO_RCVTIMEO and SO_SNDTIMEO with tv_usec of 1000000 or -1 fail with EDOM",
-    "POSIX setsockopt(): EDOM; Linux net/core/sock.c sock_set_timeout(); see the expectation "
-    "table",
-    ALL_KINDS_ONCE)
+UDS_CASE(timeo_bad_usec_edom, "J-12", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	static const long bad[] = { 1000000, -1 };
 	static const int opts[] = { SO_RCVTIMEO, SO_SNDTIMEO };
@@ -415,12 +362,7 @@ UDS_CASE(timeo_bad_usec_edom, "J-12",
 		}
 }
 
-UDS_CASE(negative_rcvtimeo_times_out_at_once, "J-13",
-    "SO_RCVTIMEO with tv_sec = -1 is accepted and a blocking receive with nothing queued "
-    "fails with EAGAIN at once",
-    "observed: Linux net/core/sock.c sock_set_timeout() (negative -> 0 jiffies), gVisor "
-    "tests; see the expectation table",
-    TYPES_PAIR)
+UDS_CASE(negative_rcvtimeo_times_out_at_once, "J-13", UDS_ALL_TYPES | UDS_PAIR)
 {
 	struct timeval tv = { -1, 0 };
 	char buf[8];
@@ -430,12 +372,7 @@ UDS_CASE(negative_rcvtimeo_times_out_at_once, "J-13",
 	UDS_WOULD_BLOCK(UDS_AT_ONCE(recv(p->b, buf, sizeof(buf), 0)));
 }
 
-UDS_CASE(sndtimeo_expires_on_full_socket, "J-14",
-    "With SO_SNDTIMEO of 30 ms on a socket that cannot queue more, a blocking send() fails "
-    "with EAGAIN or EWOULDBLOCK after the timeout",
-    "POSIX setsockopt(): SO_SNDTIMEO, [EAGAIN] or [EWOULDBLOCK] if no data was sent; Linux "
-    "socket(7)",
-    TYPES_PAIR)
+UDS_CASE(sndtimeo_expires_on_full_socket, "J-14", UDS_ALL_TYPES | UDS_PAIR)
 {
 	char buf[1000];
 
@@ -445,11 +382,7 @@ UDS_CASE(sndtimeo_expires_on_full_socket, "J-14",
 	TIMES_OUT(send(p->a, buf, sizeof(buf), 0));
 }
 
-UDS_CASE(sndtimeo_with_space_sends_normally, "J-15",
-    "With SO_SNDTIMEO set and space available, send(), write() and sendmsg() succeed at once "
-    "and the peer receives all three",
-    "POSIX setsockopt(): SO_SNDTIMEO only limits a send that blocks; POSIX send()",
-    TYPES_PAIR)
+UDS_CASE(sndtimeo_with_space_sends_normally, "J-15", UDS_ALL_TYPES | UDS_PAIR)
 {
 	struct iovec iov = { "msg", 3 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -468,10 +401,7 @@ UDS_CASE(sndtimeo_with_space_sends_normally, "J-15",
 	}
 }
 
-UDS_CASE(linger_default_and_read_back, "J-16",
-    "SO_LINGER reads {0, 0} by default; {1, 7} set reads back unchanged",
-    "POSIX setsockopt(): SO_LINGER; gVisor tests; see the expectation table",
-    UDS_STREAM | UDS_PAIR | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(linger_default_and_read_back, "J-16", UDS_STREAM | UDS_PAIR | UDS_UNBOUND)
 {
 	struct linger l = { 5, 5 }, set = { 1, 7 };
 	socklen_t len = sizeof(l);
@@ -489,11 +419,7 @@ UDS_CASE(linger_default_and_read_back, "J-16",
 	    dflt && l.l_onoff != 0 && l.l_linger == 7);
 }
 
-UDS_CASE(acceptconn_only_on_listener, "J-17",
-    "SO_ACCEPTCONN reads 1 on a listening socket and 0 on the connecting and the accepted "
-    "socket",
-    "POSIX getsockopt(): SO_ACCEPTCONN reports whether socket listening is enabled",
-    UDS_CONN_TYPES | UDS_NAMED | UDS_BLOCK_FWD)
+UDS_CASE(acceptconn_only_on_listener, "J-17", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
 	UDS_REQUIRE(p->listener != -1, "the kind has no listener");
 	UDS_EQ(get_int(p->listener, SOL_SOCKET, SO_ACCEPTCONN), 1, "SO_ACCEPTCONN of the listener");
@@ -501,10 +427,7 @@ UDS_CASE(acceptconn_only_on_listener, "J-17",
 	UDS_EQ(get_int(p->b, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the accepted socket");
 }
 
-UDS_CASE(rcvlowat_default_one_and_settable, "J-18",
-    "SO_RCVLOWAT reads 1 by default; 10 set reads back as 10",
-    "POSIX setsockopt(): SO_RCVLOWAT default 1; Linux socket(7); see the expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(rcvlowat_default_one_and_settable, "J-18", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 1, "default SO_RCVLOWAT");
 	UDS_EXPECT_RESULT("sockopt.rcvlowat_settable", setsockopt(p->a, SOL_SOCKET, SO_RCVLOWAT,
@@ -512,11 +435,7 @@ UDS_CASE(rcvlowat_default_one_and_settable, "J-18",
 	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 10, "SO_RCVLOWAT after setting 10");
 }
 
-UDS_CASE(boolean_options_default_off_then_on, "J-19",
-    "Linux: SO_BROADCAST, SO_PASSCRED, SO_NO_CHECK, SO_REUSEADDR and SO_KEEPALIVE read 0 by "
-    "default and 1 after being set to 1",
-    "Linux socket(7): SO_BROADCAST, SO_PASSCRED, SO_NO_CHECK, SO_REUSEADDR, SO_KEEPALIVE",
-    ALL_KINDS_ONCE)
+UDS_CASE(boolean_options_default_off_then_on, "J-19", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	static const struct { int opt; const char *name; } opts[] = {
 		{ SO_BROADCAST, "SO_BROADCAST" }, { SO_REUSEADDR, "SO_REUSEADDR" },
@@ -539,10 +458,7 @@ UDS_CASE(boolean_options_default_off_then_on, "J-19",
 	}
 }
 
-UDS_CASE(oobinline_readable, "J-20",
-    "getsockopt(SO_OOBINLINE) on a UNIX-domain socket succeeds and reads 0 by default",
-    "Linux socket(7): SO_OOBINLINE; see the expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(oobinline_readable, "J-20", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int v = -1;
 	socklen_t len = sizeof(v);
@@ -552,11 +468,7 @@ UDS_CASE(oobinline_readable, "J-20",
 	UDS_EQ(v, 0, "default SO_OOBINLINE");
 }
 
-UDS_CASE(unknown_option_enoprotoopt, "J-21",
-    "getsockopt() and setsockopt() of an unknown SOL_SOCKET option (12345) fail with "
-    "ENOPROTOOPT",
-    "POSIX getsockopt()/setsockopt(): ENOPROTOOPT, the option is not supported by the protocol",
-    ALL_KINDS_ONCE)
+UDS_CASE(unknown_option_enoprotoopt, "J-21", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int v = 1;
 	socklen_t len = sizeof(v);
@@ -571,12 +483,7 @@ UDS_CASE(unknown_option_enoprotoopt, "J-21",
 #define FOREIGN_LEVEL 263       /* a level no UNIX-domain socket has */
 #endif
 
-UDS_CASE(foreign_level_rejected, "J-22",
-    "getsockopt() and setsockopt() at a protocol level AF_UNIX does not have (SOL_PACKET) fail "
-    "(Linux EOPNOTSUPP)",
-    "observed: Linux net/socket.c do_sock_setsockopt(): no ops->setsockopt -> EOPNOTSUPP, "
-    "gVisor tests; see the expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(foreign_level_rejected, "J-22", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	int v = 1;
 	socklen_t len = sizeof(v);
@@ -585,12 +492,7 @@ UDS_CASE(foreign_level_rejected, "J-22",
 	UDS_EXPECT_RESULT("sockopt.foreign_level", setsockopt(p->a, FOREIGN_LEVEL, 1, &v, sizeof(v)));
 }
 
-UDS_CASE(ip_level_option_rejected, "J-23",
-    "IP-level options (IPPROTO_IP IP_TTL) on a UNIX-domain socket are rejected; the error is "
-    "recorded per platform",
-    "observed: Linux net/socket.c (no protocol-level handler for AF_UNIX); see the "
-    "expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(ip_level_option_rejected, "J-23", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND, .note = "IP_TTL")
 {
 	int v = 7;
 	socklen_t len = sizeof(v);
@@ -599,11 +501,8 @@ UDS_CASE(ip_level_option_rejected, "J-23",
 	UDS_EXPECT_RESULT("sockopt.ip_level", getsockopt(p->a, IPPROTO_IP, IP_TTL, &v, &len));
 }
 
-UDS_CASE(bindtodevice_on_unix_socket, "J-23",
-    "SO_BINDTODEVICE with \"lo\" on a UNIX-domain socket: the result is recorded per platform",
-    "observed: Linux net/core/sock.c sock_setbindtodevice() (family-independent); see the "
-    "expectation table",
-    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(bindtodevice_on_unix_socket, "J-23", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "SO_BINDTODEVICE")
 {
 #ifdef SO_BINDTODEVICE
 	UDS_EXPECT_RESULT("sockopt.bindtodevice",
@@ -613,12 +512,7 @@ UDS_CASE(bindtodevice_on_unix_socket, "J-23",
 #endif
 }
 
-UDS_CASE(short_optlen_for_int_option, "J-24",
-    "getsockopt(SO_TYPE) with optlen 1 either truncates the value to 1 byte (optlen stays 1) "
-    "or fails with EINVAL; recorded per platform",
-    "observed: Linux net/core/sock.c sk_getsockopt() (len = min(len, sizeof(int))); see the "
-    "expectation table",
-    ALL_KINDS_ONCE)
+UDS_CASE(short_optlen_for_int_option, "J-24", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
 	unsigned char v[4] = { 0xee, 0xee, 0xee, 0xee };
 	socklen_t len = 1;
@@ -632,12 +526,7 @@ UDS_CASE(short_optlen_for_int_option, "J-24",
 	UDS_EXPECT_VALUE("sockopt.short_optlen_truncates", rc == 0 && len == 1);
 }
 
-UDS_CASE(fionread_stream_counts_unread_bytes, "J-25",
-    "FIONREAD on a stream socket gives the number of unread bytes: 60 after writes of 10, 20 "
-    "and 30 bytes, 35 after reading 25",
-    "Linux unix(7): SIOCINQ (FIONREAD) on SOCK_STREAM returns the amount of queued unread "
-    "data; see the expectation table",
-    UDS_STREAM | UDS_CONNECTED | UDS_BLOCK_FWD | UDS_REVERSED)
+UDS_CASE(fionread_stream_counts_unread_bytes, "J-25", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
 	char buf[30];
 	int n = -1;
@@ -655,10 +544,7 @@ UDS_CASE(fionread_stream_counts_unread_bytes, "J-25",
 	UDS_EQ(n, 35, "FIONREAD after reading 25 of 60");
 }
 
-UDS_CASE(siocinq_on_listener_einval, "J-26",
-    "Linux: SIOCINQ on a listening stream socket fails with EINVAL",
-    "Linux unix(7): SIOCINQ ... EINVAL on a listening socket",
-    UDS_STREAM | UDS_PATH | UDS_ABSTRACT | UDS_BLOCK_FWD)
+UDS_CASE(siocinq_on_listener_einval, "J-26", UDS_STREAM | UDS_NAMED)
 {
 #ifdef SIOCINQ
 	int n = -1;
@@ -688,31 +574,17 @@ fionread_after_10_and_20(const struct uds_pair *p)
 	return n;
 }
 
-UDS_CASE(fionread_dgram_next_datagram, "J-27",
-    "FIONREAD on a datagram socket with datagrams of 10 and 20 bytes queued: Linux gives the "
-    "next datagram's size (10), FreeBSD the payload bytes of all (30)",
-    "Linux unix(7) SIOCINQ and udp(7); FreeBSD tests; see the expectation table",
-    UDS_DGRAM | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(fionread_dgram_next_datagram, "J-27", UDS_DGRAM | UDS_CONNECTED)
 {
 	UDS_EXPECT_VALUE("ioctl.fionread_dgram", fionread_after_10_and_20(p));
 }
 
-UDS_CASE(fionread_seqpacket, "J-28",
-    "FIONREAD on a seqpacket socket with records of 10 and 20 bytes queued: the value is "
-    "recorded per platform (Linux 6.18 sums all queued records: 30)",
-    "observed: Linux net/unix/af_unix.c unix_inq_len(); gVisor socket_unix_seqpacket tests "
-    "(catalogue: first record); see the expectation table",
-    UDS_SEQPACKET | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(fionread_seqpacket, "J-28", UDS_SEQPACKET | UDS_CONNECTED)
 {
 	UDS_EXPECT_VALUE("ioctl.fionread_seqpacket", fionread_after_10_and_20(p));
 }
 
-UDS_CASE(tiocinq_tiocoutq, "J-29",
-    "Linux: TIOCINQ and TIOCOUTQ read 0 on an empty socket; after one 7-byte message "
-    "TIOCINQ on the receiver reads 7",
-    "observed: Linux af_unix.c unix_ioctl() SIOCINQ/SIOCOUTQ, gVisor tests; see the "
-    "expectation table",
-    UDS_ANY_TYPE | UDS_CONNECTED | UDS_BLOCK_FWD)
+UDS_CASE(tiocinq_tiocoutq, "J-29", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #if defined(TIOCINQ) && defined(TIOCOUTQ)
 	int in = -1, out = -1;
@@ -731,12 +603,7 @@ UDS_CASE(tiocinq_tiocoutq, "J-29",
 #endif
 }
 
-UDS_CASE(netdev_ioctl_succeeds_or_enodev, "J-30",
-    "Linux: SIOCGIFINDEX on a UNIX-domain socket works for \"lo\" (or fails with ENODEV) "
-    "and fails with ENODEV for a device that does not exist",
-    "observed: Linux net/socket.c sock_ioctl() -> dev_ioctl(), gVisor tests; see the "
-    "expectation table",
-    UDS_ANY_TYPE | UDS_UNBOUND | UDS_BLOCK_FWD)
+UDS_CASE(netdev_ioctl_succeeds_or_enodev, "J-30", UDS_ALL_TYPES | UDS_UNBOUND)
 {
 #ifdef SIOCGIFINDEX
 	struct ifreq ifr;
@@ -755,11 +622,7 @@ UDS_CASE(netdev_ioctl_succeeds_or_enodev, "J-30",
 #endif
 }
 
-UDS_CASE(owner_set_is_owner_read, "J-33",
-    "F_SETOWN with the process id is read back by F_GETOWN; FIOSETOWN/FIOGETOWN and "
-    "SIOCSPGRP/SIOCGPGRP, where defined, read back what they set",
-    "POSIX fcntl(): F_SETOWN, F_GETOWN for sockets; Linux fcntl(2), ioctl",
-    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(owner_set_is_owner_read, "J-33", UDS_ALL_TYPES | UDS_PAIR)
 {
 	int pid = (int)getpid(), got = 0;
 
@@ -795,11 +658,7 @@ UDS_CASE(owner_set_is_owner_read, "J-33",
 	(void)got;
 }
 
-UDS_CASE(so_timestamp_on_every_message, "J-34",
-    "A receiver with SO_TIMESTAMP set gets an SCM_TIMESTAMP control message with every "
-    "message (FreeBSD); recorded per platform and type (Linux: datagrams only)",
-    "FreeBSD unix(4): SO_TIMESTAMP/SO_BINTIME; see the expectation table",
-    UDS_STREAM | UDS_DGRAM | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(so_timestamp_on_every_message, "J-34", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
 #if defined(SO_TIMESTAMP) && defined(SCM_TIMESTAMP)
 	int got = 0;
@@ -826,12 +685,7 @@ UDS_CASE(so_timestamp_on_every_message, "J-34",
 #endif
 }
 
-UDS_CASE(so_inq_reports_queue_after_read, "J-31",
-    "Linux SO_INQ: on a stream, each recvmsg() carries SCM_INQ equal to SIOCINQ after the read "
-    "(30 bytes queued, reads of 10: 20, then 10, then 0); datagram and seqpacket sockets "
-    "refuse SO_INQ with ENOPROTOOPT",
-    "observed: Linux net/unix/af_unix.c SO_INQ (recent kernels), kselftests net/af_unix/so_inq",
-    UDS_ANY_TYPE | UDS_PAIR | UDS_BLOCK_FWD)
+UDS_CASE(so_inq_reports_queue_after_read, "J-31", UDS_ALL_TYPES | UDS_PAIR)
 {
 #if defined(SO_INQ) && defined(SCM_INQ) && defined(SIOCINQ)
 	int one = 1;

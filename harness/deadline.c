@@ -128,8 +128,8 @@ uds_timer_arm(int ms)
 	UDS_OK(setitimer(ITIMER_REAL, &it, NULL));
 }
 
-static void
-timer_disarm(void)
+void
+uds_timer_disarm(void)
 {
 	struct itimerval off;
 
@@ -148,7 +148,7 @@ uds_timer_check_at(const char *file, int line, const char *what, long rc, int ms
 {
 	int err = errno;
 
-	timer_disarm();
+	uds_timer_disarm();
 	if (rc == -1 && err == EINTR)
 		uds_fail_at(file, line, "%s was still blocked after %d ms", what, ms);
 	errno = err;
@@ -172,7 +172,7 @@ uds_block_check_at(const char *file, int line, const char *what, long rc)
 {
 	int err = errno;
 
-	timer_disarm();
+	uds_timer_disarm();
 	if (rc != -1)
 		uds_fail_at(file, line, "%s returned %ld at once; it should have blocked (>= %d ms)",
 		    what, rc, UDS_BLOCK_MS);

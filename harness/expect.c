@@ -55,34 +55,48 @@ const struct uds_expect_row uds_expect_table[] = {
 
 const size_t uds_expect_table_len = sizeof(uds_expect_table) / sizeof(uds_expect_table[0]);
 
-static const char *const platform_names[] = {
-	[UDS_LINUX] = "Linux", [UDS_FREEBSD] = "FreeBSD", [UDS_NETBSD] = "NetBSD",
-	[UDS_OPENBSD] = "OpenBSD", [UDS_MACOS] = "macOS", [UDS_ILLUMOS] = "illumos",
+static const struct {
+	const char *name;       /* as the reports print it */
+	const char *sysname;    /* as uname(2) gives it */
+} platforms[] = {
+	[UDS_LINUX] = { "Linux", "Linux" }, [UDS_FREEBSD] = { "FreeBSD", "FreeBSD" },
+	[UDS_NETBSD] = { "NetBSD", "NetBSD" }, [UDS_OPENBSD] = { "OpenBSD", "OpenBSD" },
+	[UDS_MACOS] = { "macOS", "Darwin" }, [UDS_ILLUMOS] = { "illumos", "SunOS" },
 };
+
+enum uds_platform
+uds_platform_of_sysname(const char *sysname)
+{
+	for (int p = 0; sysname != NULL && p < UDS_NPLATFORMS; p++)
+		if (strcmp(sysname, platforms[p].sysname) == 0)
+			return (enum uds_platform)p;
+	return UDS_NPLATFORMS;
+}
+
+enum uds_platform
+uds_platform_of_name(const char *name)
+{
+	for (int p = 0; name != NULL && p < UDS_NPLATFORMS; p++)
+		if (strcmp(name, platforms[p].name) == 0)
+			return (enum uds_platform)p;
+	return uds_platform_of_sysname(name);
+}
 
 enum uds_platform
 uds_platform(void)
 {
-	static const struct {
-		const char *sysname;
-		enum uds_platform p;
-	} map[] = {
-		{ "Linux", UDS_LINUX }, { "FreeBSD", UDS_FREEBSD }, { "NetBSD", UDS_NETBSD },
-		{ "OpenBSD", UDS_OPENBSD }, { "Darwin", UDS_MACOS }, { "SunOS", UDS_ILLUMOS },
-	};
+	static enum uds_platform cached = UDS_NPLATFORMS + 1;
 	struct utsname u;
 
-	if (uname(&u) == 0)
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (strcmp(u.sysname, map[i].sysname) == 0)
-				return map[i].p;
-	return UDS_NPLATFORMS;
+	if (cached > UDS_NPLATFORMS)
+		cached = uname(&u) == 0 ? uds_platform_of_sysname(u.sysname) : UDS_NPLATFORMS;
+	return cached;
 }
 
 const char *
 uds_platform_name(enum uds_platform p)
 {
-	return p < UDS_NPLATFORMS ? platform_names[p] : "an unknown platform";
+	return p < UDS_NPLATFORMS ? platforms[p].name : "an unknown platform";
 }
 
 /* Known Linux bugs and the release that fixed them (expect/linux-fixes.tbl). */
@@ -119,13 +133,34 @@ uds_linux_bug_fixed_in(const char *key)
 	uds_fail_at(__FILE__, __LINE__, "suite bug: no Linux fix \"%s\" in expect/linux-fixes.tbl", key);
 }
 
-static const struct uds_expect_row *
-row_of(const char *key)
+const char *
+uds_basis_word(enum uds_basis basis)
+{
+	static const char *const words[] = {
+		[UDS_UNKNOWN] = "unknown", [UDS_DOCUMENTED] = "documented",
+		[UDS_OBSERVED] = "observed", [UDS_REPORTED] = "reported", [UDS_ABSENT] = "absent",
+	};
+
+	return (unsigned)basis < sizeof(words) / sizeof(words[0]) ? words[basis] : "unknown";
+}
+
+const struct uds_expect_row *
+uds_expect_find(const char *key)
 {
 	for (size_t i = 0; i < uds_expect_table_len; i++)
 		if (strcmp(uds_expect_table[i].key, key) == 0)
 			return &uds_expect_table[i];
-	uds_fail_at(__FILE__, __LINE__, "suite bug: no expectation \"%s\" in the table", key);
+	return NULL;
+}
+
+static const struct uds_expect_row *
+row_of(const char *key)
+{
+	const struct uds_expect_row *row = uds_expect_find(key);
+
+	if (row == NULL)
+		uds_fail_at(__FILE__, __LINE__, "suite bug: no expectation \"%s\" in the table", key);
+	return row;
 }
 
 const struct uds_expectation *
@@ -136,6 +171,32 @@ uds_expect(const char *key)
 	enum uds_platform p = uds_platform();
 
 	return p < UDS_NPLATFORMS ? &row->on[p] : &unknown;
+}
+
+/* True when the space-separated list ids holds id. */
+static bool
+ids_hold(const char *ids, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = ids; (p = strstr(p, id)) != NULL; p += n)
+		if ((p == ids || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+const char *
+uds_expect_keys_of(const char *id)
+{
+	static char buf[1024];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < uds_expect_table_len; i++)
+		if (ids_hold(uds_expect_table[i].ids, id))
+			len += (size_t)snprintf(buf + len, len < sizeof(buf) ? sizeof(buf) - len : 0,
+			    "%s%s", len ? ", " : "", uds_expect_table[i].key);
+	return buf;
 }
 
 const char *
@@ -183,8 +244,8 @@ assertable(const struct uds_expect_row *row, const char *observed)
 	case UDS_OBSERVED:
 		break;
 	}
-	uds_note("expectation %s on %s: %s (%s: %s)", row->key, plat,
-	    uds_expect_format(row, e->value), e->basis == UDS_DOCUMENTED ? "documented" : "observed",
+	uds_note(UDS_EXPECTATION_NOTE "%s on %s: %s (%s: %s)", row->key, plat,
+	    uds_expect_format(row, e->value), uds_basis_word(e->basis),
 	    e->source);
 	if (e->bug != NULL && uds_child_report_fd == -1)
 		atf_tc_expect_fail("known deviation on %s: %s", plat, e->bug);
@@ -197,6 +258,24 @@ uds_expected_value(const char *key)
 	return assertable(row_of(key), NULL)->value;
 }
 
+/*
+ * Before the call UDS_EXPECT_RESULT makes: where the table says "blocks",
+ * the block timer (the call must be interrupted); otherwise the deadline,
+ * so a call that should return but blocks fails instead of hanging.
+ */
+void
+uds_expect_arm(const char *key)
+{
+	const struct uds_expectation *e = uds_expect(key);
+
+	/* Where nothing may be asserted the call is only observed: a short bound will do. */
+	if (e->value == UDS_BLOCKS_V ||
+	    (e->basis != UDS_DOCUMENTED && e->basis != UDS_OBSERVED))
+		uds_block_arm();
+	else
+		uds_timer_arm(UDS_DEADLINE_MS);
+}
+
 void
 uds_expect_result_at(const char *file, int line, const char *key, const char *what, long rc)
 {
@@ -205,16 +284,21 @@ uds_expect_result_at(const char *file, int line, const char *key, const char *wh
 	const struct uds_expectation *e;
 	char observed[64];
 
-	if (rc == -1)
+	uds_timer_disarm();
+	if (rc == -1 && err == EINTR)
+		snprintf(observed, sizeof(observed), "blocks");
+	else if (rc == -1)
 		snprintf(observed, sizeof(observed), "%s", uds_errno_name(err));
 	else
 		snprintf(observed, sizeof(observed), "success (%ld)", rc);
 	e = assertable(row, observed);
-	UDS_REQUIRE(e->value != UDS_BLOCKS_V, "suite bug: %s says \"blocks\"; use UDS_BLOCKS", key);
-	if (e->value == UDS_SUCCEEDS ? rc == -1 : (rc != -1 || err != e->value))
+	if (e->value == UDS_BLOCKS_V ? rc != -1 || err != EINTR :
+	    e->value == UDS_SUCCEEDS ? rc == -1 : rc != -1 || err != e->value)
 		uds_fail_at(file, line, "%s: expected %s on %s (%s), got %s", what,
 		    uds_expect_format(row, e->value), uds_platform_name(uds_platform()), e->source,
-		    observed);
+		    rc == -1 && err == EINTR ? (e->value == UDS_BLOCKS_V ? "an EINTR" :
+		    "a call still blocked after the deadline") : observed);
+	errno = err;
 }
 
 void

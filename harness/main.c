@@ -22,19 +22,29 @@ instance_of(const atf_tc_t *tc)
 	return &instances[tc - tcs];
 }
 
+/*
+ * descr and X-spec come from the behaviour's catalogue row (a case names
+ * only its id), X-spec naming the expectation rows that serve the id.
+ */
 static void
 uds_head(atf_tc_t *tc)
 {
 	const struct uds_instance *in = instance_of(tc);
 	const struct uds_behaviour *b = in->behaviour;
+	const struct uds_catalogue_entry *e = uds_catalogue_find(b->id);
+	const char *keys = uds_expect_keys_of(b->id);
 
-	atf_tc_set_md_var(tc, "descr", "%s", b->descr);
-	atf_tc_set_md_var(tc, "X-spec", "%s", b->spec);
+	if (b->note != NULL)
+		atf_tc_set_md_var(tc, "descr", "%s [%s]", e->statement, b->note);
+	else
+		atf_tc_set_md_var(tc, "descr", "%s", e->statement);
+	atf_tc_set_md_var(tc, "X-spec", "%s%s%s", e->sources, *keys ? "; expectation table: " : "",
+	    keys);
 	atf_tc_set_md_var(tc, "X-id", "%s", b->id);
 	atf_tc_set_md_var(tc, "X-kind", "%s", in->kind.name[0] ? in->kind.name : "none");
 	atf_tc_set_md_var(tc, "timeout", "%d", b->timeout ? b->timeout : UDS_DEFAULT_TIMEOUT);
-	if (b->require_user != NULL)
-		atf_tc_set_md_var(tc, "require.user", "%s", b->require_user);
+	if (b->user != NULL)
+		atf_tc_set_md_var(tc, "require.user", "%s", b->user);
 }
 
 #ifdef HAVE_TIMER_CREATE
@@ -169,6 +179,8 @@ int atf_tp_main(int, char **, atf_error_t (*)(atf_tp_t *));
 int
 main(int argc, char **argv)
 {
+	if (!uds_registry_valid())
+		return 1;
 	find_wanted(argc, argv);
 	return atf_tp_main(argc, argv, add_all);
 }

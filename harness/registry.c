@@ -113,6 +113,67 @@ uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max)
 	return n;
 }
 
+/* Every kind the harness can make, in canonical order. */
+static size_t
+every_kind(struct uds_kind *out, size_t max)
+{
+	return uds_kinds_of(UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND | UDS_ALL_VARIANTS |
+	    UDS_NBLISTENER, out, max);
+}
+
+static const struct uds_kind *
+all_kinds(size_t *n)
+{
+	static struct uds_kind all[128];
+	static size_t len;
+
+	if (len == 0)
+		len = every_kind(all, sizeof(all) / sizeof(all[0]));
+	*n = len;
+	return all;
+}
+
+int
+uds_kind_rank(const char *name)
+{
+	size_t n;
+	const struct uds_kind *all = all_kinds(&n);
+
+	for (size_t i = 0; name != NULL && *name != '\0' && i < n; i++)
+		if (strcmp(all[i].name, name) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+const char *
+uds_kind_name_at(int rank)
+{
+	size_t n;
+	const struct uds_kind *all = all_kinds(&n);
+
+	return rank >= 1 && (size_t)rank <= n ? all[rank - 1].name : NULL;
+}
+
+bool
+uds_registry_valid(void)
+{
+	bool ok = true;
+
+	for (struct uds_behaviour *b = first; b != NULL; b = b->next) {
+		if (uds_catalogue_find(b->id) == NULL) {
+			fprintf(stderr, "suite bug: behaviour %s names %s, which is not in "
+			    "cases/catalogue.tsv\n", b->name, b->id);
+			ok = false;
+		}
+		for (struct uds_behaviour *o = b->next; o != NULL; o = o->next)
+			if (strcmp(o->name, b->name) == 0) {
+				fprintf(stderr, "suite bug: two behaviours are named %s\n", b->name);
+				ok = false;
+			}
+	}
+	return ok;
+}
+
 size_t
 uds_instances(struct uds_instance **out)
 {

@@ -21,21 +21,41 @@
 #include <stdint.h>
 
 /* ------------------------------------------------------------------ */
-/* Kinds: type x how made x blocking mode x direction                  */
+/* Kinds: type | how made | variants                                   */
 /* ------------------------------------------------------------------ */
 
-/* Bits of a kind mask, as given to UDS_CASE. */
+/*
+ * A case names the kinds it runs on as one mask: the types, how the pair
+ * is made, and the variants.  Each part left out has its default: no
+ * variant bits mean blocking and forward only.  The registry expands the
+ * mask in one canonical order (type, how, mode, direction, listener), so
+ * the case names are stable: peek_leaves_datagram_queued__dgram_path_nb.
+ */
+
+/* Types. */
 #define UDS_STREAM      0x0001u
 #define UDS_DGRAM       0x0002u
 #define UDS_SEQPACKET   0x0004u
+#define UDS_ALL_TYPES        (UDS_STREAM | UDS_DGRAM | UDS_SEQPACKET)
+#define UDS_CONNECTION_TYPES (UDS_STREAM | UDS_SEQPACKET)   /* connection-oriented */
+#define UDS_RECORD_TYPES     (UDS_DGRAM | UDS_SEQPACKET)    /* record-preserving */
+
+/* How the pair is made. */
 #define UDS_PAIR        0x0010u   /* socketpair() */
 #define UDS_PATH        0x0020u   /* bound to a filesystem path and connected */
 #define UDS_ABSTRACT    0x0040u   /* bound to a Linux abstract name and connected */
 #define UDS_UNBOUND     0x0080u   /* two fresh sockets for the body to bind */
+#define UDS_CONNECTED   (UDS_PAIR | UDS_PATH | UDS_ABSTRACT)
+#define UDS_NAMED       (UDS_PATH | UDS_ABSTRACT)
+
+/* Variants: the mode of both ends and which end is a. */
 #define UDS_BLOCKING    0x0100u
-#define UDS_NONBLOCK    0x0200u
+#define UDS_NONBLOCK    0x0200u   /* suffix "_nb": both ends O_NONBLOCK */
 #define UDS_FORWARD     0x0400u
-#define UDS_REVERSED    0x0800u   /* the two ends swapped */
+#define UDS_REVERSED    0x0800u   /* suffix "_rev": the two ends swapped (unbound kinds have no direction) */
+#define UDS_BOTH_MODES  (UDS_BLOCKING | UDS_NONBLOCK)
+#define UDS_BOTH_ENDS   (UDS_FORWARD | UDS_REVERSED)
+#define UDS_ALL_VARIANTS (UDS_BOTH_MODES | UDS_BOTH_ENDS)
 /*
  * Adds, to the stream and seqpacket UDS_PATH/UDS_ABSTRACT kinds of the
  * mask, a variant (suffix "_lnb") whose accepted end came from an
@@ -44,19 +64,11 @@
  * Linux accept(2) tells portable programs to do) and p->accepted_fl holds
  * its file status flags as accept() returned them; p->listener stays
  * non-blocking.  Kinds without a listener get no variant.  Not part of
- * UDS_ANY_MODE or any other mask: only behaviours about the accepted
- * socket's mode, or that must not depend on the listener's, ask for it.
+ * UDS_ALL_VARIANTS: only behaviours about the accepted socket's mode, or
+ * that must not depend on the listener's, ask for it.
  */
 #define UDS_NBLISTENER  0x1000u
 
-#define UDS_ANY_TYPE    (UDS_STREAM | UDS_DGRAM | UDS_SEQPACKET)
-#define UDS_CONN_TYPES  (UDS_STREAM | UDS_SEQPACKET)
-#define UDS_REC_TYPES   (UDS_DGRAM | UDS_SEQPACKET)   /* record-preserving */
-#define UDS_CONNECTED   (UDS_PAIR | UDS_PATH | UDS_ABSTRACT)
-#define UDS_NAMED       (UDS_PATH | UDS_ABSTRACT)
-#define UDS_ANY_MODE    (UDS_BLOCKING | UDS_NONBLOCK | UDS_FORWARD | UDS_REVERSED)
-#define UDS_BLOCK_FWD   (UDS_BLOCKING | UDS_FORWARD)
-#define UDS_BOTH_MODES  (UDS_BLOCKING | UDS_NONBLOCK | UDS_FORWARD)
 /* A behaviour that needs no socket kind at all: one case, no suffix. */
 #define UDS_NO_KIND     0u
 
@@ -98,8 +110,6 @@ void uds_pair_open(const struct uds_kind *kind, struct uds_pair *pair);
 /* Opens a second, independent pair of the same kind (e.g. several senders). */
 #define uds_pair_again(p, out) uds_pair_open((p)->kind, (out))
 void uds_pair_close(struct uds_pair *pair);
-/* The kind's type as a word, for messages. */
-const char *uds_type_name(int type);
 /* Sets O_NONBLOCK on fd. */
 void uds_set_nonblock(int fd);
 /* A fresh socket of the given type, O_NONBLOCK when asked; skips if the type is absent. */
@@ -115,8 +125,6 @@ void uds_addr_fresh_path(struct uds_addr *addr);
 void uds_addr_path(struct uds_addr *addr, const char *path);
 /* An abstract name unique per process and call: "\0uds-<pid>-<n>". */
 void uds_addr_fresh_abstract(struct uds_addr *addr);
-/* An abstract address from raw bytes (the leading NUL is added). */
-void uds_addr_abstract_bytes(struct uds_addr *addr, const void *name, size_t len);
 /* A fresh name of the kind's flavour: path for UDS_PATH/UNBOUND/PAIR, abstract for UDS_ABSTRACT. */
 void uds_addr_fresh_for(const struct uds_kind *kind, struct uds_addr *addr);
 /* Skips the case unless this kernel has the abstract namespace (probed once). */
@@ -156,15 +164,6 @@ void uds_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 void uds_require_unprivileged(void);
 /* An address where nothing is mapped (for EFAULT checks). */
 void *uds_unmapped_page(void);
-/* Skips unless the expectation table says the behaviour holds here (value 1). */
-void uds_require_holds(const char *key);
-/*
- * A known Linux bug this case's rule catches, by its row in expect/linux-fixes.tbl
- * (the release whose mainline fixed it).  On an older Linux a failing check is
- * an expected failure naming the fix; a passing case still passes (stable
- * kernels carry backports).  Elsewhere, and on fixed releases, nothing changes.
- */
-void uds_linux_bug_fixed_in(const char *key);
 /*
  * In-flight descriptors: nudges the garbage collector (a socket sent over its
  * own pair and dropped), and requires that a pipe's write end is released
@@ -298,8 +297,6 @@ void uds_child_start(struct uds_child *child, void (*fn)(void *), void *arg);
 void uds_child_finish(struct uds_child *child);
 /* Waits up to the deadline and returns the raw wait status (for signal checks). */
 int uds_child_wait(struct uds_child *child);
-/* Kills and reaps every child still running (also run at exit). */
-void uds_children_kill_all(void);
 
 /* ------------------------------------------------------------------ */
 /* Descriptor passing and credentials                                  */
@@ -368,129 +365,98 @@ void uds_fds_unchanged_at(const char *file, int line, const struct uds_fd_snapsh
 int uds_fds_count(void);
 
 /* ------------------------------------------------------------------ */
-/* Platform expectations                                               */
+/* Platform expectations: harness/expect/<area>.rows                   */
 /* ------------------------------------------------------------------ */
 
-enum uds_platform {
-	UDS_LINUX, UDS_FREEBSD, UDS_NETBSD, UDS_OPENBSD, UDS_MACOS, UDS_ILLUMOS,
-	UDS_NPLATFORMS
-};
-
-enum uds_basis {
-	UDS_UNKNOWN = 0,        /* nobody documents it: observe, never assert */
-	UDS_DOCUMENTED,         /* a man page or standard says so */
-	UDS_OBSERVED,           /* only tests or kernel source establish it */
-	UDS_REPORTED,           /* stated somewhere but unverified: observe and compare, never assert */
-	UDS_ABSENT,             /* the interface does not exist: skip */
-};
-
-enum uds_value_kind {
-	UDS_RESULT,             /* a call's result: UDS_SUCCEEDS, UDS_BLOCKS_V or an errno */
-	UDS_NUMBER,             /* a number (a size, a count, 1/0 for "holds") */
-};
-
-/* Result sentinels for "errno" expectations. */
-#define UDS_SUCCEEDS 0          /* the call succeeds */
-#define UDS_BLOCKS_V (-2)       /* the call blocks */
-
-struct uds_expectation {
-	enum uds_basis basis;
-	long value;             /* an errno, UDS_SUCCEEDS, UDS_BLOCKS_V, or a number */
-	const char *source;
-	const char *bug;        /* set: a known deviation; the case is an expected failure */
-};
-
-struct uds_expect_row {
-	const char *key;
-	const char *what;
-	enum uds_value_kind value_kind;
-	struct uds_expectation on[UDS_NPLATFORMS];
-};
-
-enum uds_platform uds_platform(void);
-const char *uds_platform_name(enum uds_platform p);
-/* The table, for tools that print it. */
-extern const struct uds_expect_row uds_expect_table[];
-extern const size_t uds_expect_table_len;
-/* This platform's expectation for key; fails the case when key is not in the table. */
-const struct uds_expectation *uds_expect(const char *key);
 /*
- * The value the table documents for key on this platform; skips the case
- * (reporting what was observed, if given) when the value is unknown or the
- * interface is absent, and marks the case an expected failure for a known
- * deviation.
+ * Where platforms document different results, a case asks the table by
+ * the row's key instead of asserting one platform's value.  Unknown or
+ * unverified values are observed and skipped, an absent interface skips,
+ * and a known deviation makes the case an expected failure.
  */
-long uds_expected_value(const char *key);
+
+/* A call's result as the table records it: success, an errno, or "blocks". */
+#define UDS_SUCCEEDS 0
 
 /*
- * The call's result must be what the table says for key on this
- * platform: success, or -1 with the documented errno.
+ * The call's result must be what the table says for key on this platform:
+ * success, -1 with the documented errno, or -- where the table says
+ * "blocks" -- that it blocks (as UDS_BLOCKS).  A call that should return
+ * but blocks fails after the deadline instead of hanging.
  */
 #define UDS_EXPECT_RESULT(key, expr) \
-	uds_expect_result_at(__FILE__, __LINE__, (key), #expr, (long)(expr))
+	(uds_expect_arm(key), \
+	 uds_expect_result_at(__FILE__, __LINE__, (key), #expr, (long)(expr)))
+void uds_expect_arm(const char *key);
 void uds_expect_result_at(const char *file, int line, const char *key, const char *what,
     long rc);
 
-/* As UDS_EXPECT_RESULT; where the table says success, the result must be 0 (end of file). */
+/* As UDS_EXPECT_RESULT for a receive already made; success must be 0 (end of file). */
 void uds_expect_eof(const char *key, long rc);
 
 /* An observed number (size, count, 1/0) must be what the table says for key. */
 #define UDS_EXPECT_VALUE(key, observed) \
 	uds_expect_value_at(__FILE__, __LINE__, (key), (long)(observed))
 void uds_expect_value_at(const char *file, int line, const char *key, long observed);
-/* Prints a value of key's row in words ("ECONNREFUSED", "blocks", "108"). */
-const char *uds_expect_format(const struct uds_expect_row *row, long value);
+
+/*
+ * The value the table documents for key on this platform; skips the case
+ * when the value is unknown or the interface is absent, and marks the case
+ * an expected failure for a known deviation.
+ */
+long uds_expected_value(const char *key);
+/* Skips unless the table says the behaviour holds here (value 1). */
+void uds_require_holds(const char *key);
+
+/*
+ * A known Linux bug this case's rule catches, by its row in expect/linux-fixes.tbl
+ * (the release whose mainline fixed it).  On an older Linux a failing check is
+ * an expected failure naming the fix; a passing case still passes (stable
+ * kernels carry backports).  Elsewhere, and on fixed releases, nothing changes.
+ */
+void uds_linux_bug_fixed_in(const char *key);
 
 /* ------------------------------------------------------------------ */
-/* Case registration                                                   */
+/* Declaring a behaviour                                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * UDS_CASE(name, id, kinds) { body using p }
+ *
+ * id is the behaviour's row in cases/catalogue.tsv, which gives the case
+ * its description and its sources (ATF descr and X-spec): a case never
+ * repeats them.  p is the pair the kind made (NULL for UDS_NO_KIND).
+ * After the kinds, designated initializers of struct uds_behaviour may
+ * follow: .note = "what this case checks of the behaviour" where a
+ * behaviour has several cases, .timeout = seconds (default 20).
+ */
+struct uds_pair;
 struct uds_behaviour {
 	const char *name;       /* peek_leaves_datagram_queued */
 	const char *id;         /* catalogue id, F-03 */
-	const char *descr;      /* the behaviour as one sentence */
-	const char *spec;       /* where it is written */
 	unsigned kinds;         /* UDS_* kind mask, or UDS_NO_KIND */
-	const char *require_user; /* NULL, "root" or "unprivileged" */
-	int timeout;            /* seconds; 0 = default */
+	const char *note;       /* NULL, or which part of the behaviour this case checks */
+	const char *user;       /* NULL, "root" or "unprivileged" */
+	int timeout;            /* seconds; 0 = UDS_DEFAULT_TIMEOUT */
 	void (*body)(struct uds_pair *p);
 	struct uds_behaviour *next;
 };
-
+/* Called by UDS_CASE's constructor: not for case bodies. */
 void uds_register(struct uds_behaviour *b);
 
-/*
- * UDS_CASE(name, id, descr, spec, kinds) { body using p }
- * p is the pair the kind made (NULL for UDS_NO_KIND).
- */
-#define UDS_CASE_FULL(nm, cid, desc, sp, knd, user, tmo) \
+#define UDS_CASE_AS(nm, cid, knd, usr, ...) \
 	static void nm##_body(struct uds_pair *p); \
 	static struct uds_behaviour nm##_behaviour = { \
-		.name = #nm, .id = (cid), .descr = (desc), .spec = (sp), \
-		.kinds = (knd), .require_user = (user), .timeout = (tmo), \
-		.body = nm##_body, .next = NULL }; \
+		.name = #nm, .id = (cid), .kinds = (knd), .user = (usr), \
+		.body = nm##_body, __VA_ARGS__ }; \
 	__attribute__((constructor)) static void nm##_register(void) \
 	{ uds_register(&nm##_behaviour); } \
 	static void nm##_body(struct uds_pair *p __attribute__((unused)))
 
-#define UDS_CASE(nm, cid, desc, sp, knd) UDS_CASE_FULL(nm, cid, desc, sp, knd, NULL, 0)
+#define UDS_CASE(nm, cid, knd, ...) UDS_CASE_AS(nm, cid, knd, NULL, __VA_ARGS__)
 /* A case that must run as an unprivileged user (kyua's unprivileged_user). */
-#define UDS_CASE_UNPRIV(nm, cid, desc, sp, knd) \
-	UDS_CASE_FULL(nm, cid, desc, sp, knd, "unprivileged", 0)
-#define UDS_CASE_ROOT(nm, cid, desc, sp, knd) UDS_CASE_FULL(nm, cid, desc, sp, knd, "root", 0)
-
-#define UDS_DEFAULT_TIMEOUT 20  /* kyua timeout of every case, seconds */
-
-/* Enumerates every instance of every registered behaviour (for tools and tests). */
-struct uds_instance {
-	const struct uds_behaviour *behaviour;
-	struct uds_kind kind;   /* zeroed name for UDS_NO_KIND */
-	char ident[128];
-};
-size_t uds_instances(struct uds_instance **out);
-/* The one instance named ident (its first len bytes), without listing them all. */
-bool uds_instance_find(const char *ident, size_t len, struct uds_instance *out);
-/* The kinds a mask expands to, in the harness's canonical order. */
-size_t uds_kinds_of(unsigned mask, struct uds_kind *out, size_t max);
+#define UDS_CASE_UNPRIV(nm, cid, knd, ...) UDS_CASE_AS(nm, cid, knd, "unprivileged", __VA_ARGS__)
+/* A case that must run as root. */
+#define UDS_CASE_ROOT(nm, cid, knd, ...) UDS_CASE_AS(nm, cid, knd, "root", __VA_ARGS__)
 
 #endif /* UDS_H */

@@ -4,6 +4,7 @@
 
 #include "uds_config.h"
 #include "uds.h"
+#include "uds_registry.h"
 
 #define UDS_CHILD_FAILED  86    /* exit status of a child whose check failed */
 #define UDS_CHILD_SKIPPED 87    /* exit status of a child that skipped */
@@ -15,6 +16,12 @@ extern int uds_child_report_fd;
 struct timespec;
 void uds_deadline(struct timespec *deadline, int ms);
 int uds_ms_left(const struct timespec *deadline);
+
+/* Stops the timer uds_timer_arm() set. */
+void uds_timer_disarm(void);
+
+/* An abstract address from raw bytes (the leading NUL is added). */
+void uds_addr_abstract_bytes(struct uds_addr *addr, const void *name, size_t len);
 
 /* From now on a failing check in this case is an expected failure, for this reason. */
 void uds_tolerate_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -34,28 +34,6 @@ entry_cmp(const void *a, const void *b)
 	return d;
 }
 
-static enum uds_platform
-platform_of(const char *sysname)
-{
-	static const struct {
-		const char *n;
-		enum uds_platform p;
-	} map[] = {
-		{ "Linux", UDS_LINUX }, { "FreeBSD", UDS_FREEBSD }, { "NetBSD", UDS_NETBSD },
-		{ "OpenBSD", UDS_OPENBSD }, { "Darwin", UDS_MACOS }, { "macOS", UDS_MACOS },
-		{ "SunOS", UDS_ILLUMOS }, { "illumos", UDS_ILLUMOS },
-	};
-	for (size_t i = 0; sysname && i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(sysname, map[i].n) == 0)
-			return map[i].p;
-	return UDS_NPLATFORMS;
-}
-
-static const char *const basis_words[] = {
-	[UDS_UNKNOWN] = "unknown", [UDS_DOCUMENTED] = "documented",
-	[UDS_OBSERVED] = "observed", [UDS_REPORTED] = "reported", [UDS_ABSENT] = "absent",
-};
-
 /*
  * "EINVAL (documented: unix(7) ...)": what the report recorded for the key
  * (the table of the suite that ran), else what this tool's table says for
@@ -65,7 +43,7 @@ static void
 expectation_text(struct buf *b, const char *key, const struct report *r, const struct tcase *c)
 {
 	const struct uds_expect_row *row = expect_row(key);
-	enum uds_platform p = platform_of(r->id.sysname);
+	enum uds_platform p = uds_platform_of_name(r->id.sysname);
 
 	if (c != NULL && c->exp_basis != NULL) {
 		if (strcmp(c->exp_basis, "unknown") == 0)
@@ -87,7 +65,7 @@ expectation_text(struct buf *b, const char *key, const struct report *r, const s
 			buf_puts(b, "absent");
 		else
 			buf_puts(b, uds_expect_format(row, e->value));
-		buf_printf(b, " (%s: %s)", basis_words[e->basis], e->source ? e->source : "");
+		buf_printf(b, " (%s: %s)", uds_basis_word(e->basis), e->source ? e->source : "");
 		if (e->bug)
 			buf_printf(b, "; known deviation: %s", e->bug);
 		return;
@@ -542,7 +520,7 @@ cmd_derive(int argc, char **argv)
 		else
 			die(EX_USAGE_, "derive: too many arguments");
 	}
-	enum uds_platform p = platform_of(plat_name);
+	enum uds_platform p = uds_platform_of_name(plat_name);
 	if (p == UDS_NPLATFORMS || in == NULL || out == NULL)
 		die(EX_USAGE_, "usage: uds-report derive --platform Linux|FreeBSD|NetBSD|OpenBSD|"
 		    "Darwin|SunOS [--release R] REPORT.json OUT.json");

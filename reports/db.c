@@ -161,24 +161,21 @@ expect_row(const char *key)
 	return hit ? *hit : NULL;
 }
 
-static const char *const basis_names[] = {
-	[UDS_UNKNOWN] = "unknown", [UDS_DOCUMENTED] = "documented",
-	[UDS_OBSERVED] = "observed", [UDS_REPORTED] = "reported", [UDS_ABSENT] = "absent",
-};
 
 /* The key of the harness's note "expectation KEY on PLATFORM: ..." in raw output. */
 static char *
 key_in_output(const void *data, size_t n)
 {
 	const char *p = data, *end = p + n;
+	const size_t note_len = strlen(UDS_EXPECTATION_NOTE);
 	char word[128];
 
 	while (p != NULL && p < end) {
-		const char *hit = memmem(p, (size_t)(end - p), "expectation ", 12);
+		const char *hit = memmem(p, (size_t)(end - p), UDS_EXPECTATION_NOTE, note_len);
 		if (hit == NULL)
 			break;
 		if (hit == (const char *)data || hit[-1] == '\n') {
-			const char *k = hit + 12;
+			const char *k = hit + note_len;
 			size_t len = 0;
 			while (k + len < end && len < sizeof(word) - 1 && k[len] != ' ' && k[len] != '\n')
 				len++;
@@ -187,7 +184,7 @@ key_in_output(const void *data, size_t n)
 			if (expect_row(word) != NULL)
 				return arena_strdup(word);
 		}
-		p = hit + 12;
+		p = hit + note_len;
 	}
 	return NULL;
 }
@@ -224,7 +221,7 @@ case_expectation(struct tcase *c, enum uds_platform plat)
 		return;
 	}
 	const struct uds_expectation *e = &row->on[plat];
-	c->exp_basis = arena_strdup(basis_names[e->basis]);
+	c->exp_basis = arena_strdup(uds_basis_word(e->basis));
 	if (e->basis == UDS_DOCUMENTED || e->basis == UDS_OBSERVED || e->basis == UDS_REPORTED)
 		c->exp_value = arena_strdup(uds_expect_format(row, e->value));
 	c->exp_source = arena_strdup(e->source);

@@ -18,10 +18,6 @@ static const char *const basis_short[] = {
 	[UDS_UNKNOWN] = "?", [UDS_DOCUMENTED] = "DOC", [UDS_OBSERVED] = "OBS",
 	[UDS_REPORTED] = "REP", [UDS_ABSENT] = "ABSENT",
 };
-static const char *const basis_json[] = {
-	[UDS_UNKNOWN] = "unknown", [UDS_DOCUMENTED] = "documented",
-	[UDS_OBSERVED] = "observed", [UDS_REPORTED] = "reported", [UDS_ABSENT] = "absent",
-};
 
 static bool
 has_value(const struct uds_expectation *e)
@@ -140,7 +136,7 @@ out_expect_json(const struct uds_expect_row *const *rows, size_t n, struct buf *
 
 			buf_puts(b, p ? ",\n      " : "\n      ");
 			put_json_str(b, uds_platform_name((enum uds_platform)p), false);
-			buf_printf(b, ": {\"basis\": \"%s\", \"value\": ", basis_json[e->basis]);
+			buf_printf(b, ": {\"basis\": \"%s\", \"value\": ", uds_basis_word(e->basis));
 			if (has_value(e))
 				put_json_str(b, uds_expect_format(row, e->value), false);
 			else
@@ -166,7 +162,7 @@ out_expect_json(const struct uds_expect_row *const *rows, size_t n, struct buf *
 		put_json_str(b, uds_platform_name((enum uds_platform)p), false);
 		buf_puts(b, ": {");
 		for (int k = 0; k < 5; k++)
-			buf_printf(b, "%s\"%s\": %ld", k ? ", " : "", basis_json[k], counts[p][k]);
+			buf_printf(b, "%s\"%s\": %ld", k ? ", " : "", uds_basis_word(k), counts[p][k]);
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "\n  }\n}\n");

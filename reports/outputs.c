@@ -452,7 +452,16 @@ html_script(struct buf *b, enum html_page page)
 {
 	if (page == HTML_COMPARE)
 		buf_puts(b, html_noscript_compare);
-	buf_puts(b, "<script>");
+	/* The harness's canonical kind order, which the script sorts by. */
+	buf_puts(b, "<script type=\"application/json\" id=\"kind-order\">[");
+	for (int rank = 1;; rank++) {
+		const char *k = uds_kind_name_at(rank);
+
+		if (k == NULL)
+			break;
+		buf_printf(b, "%s\"%s\"", rank > 1 ? "," : "", k);
+	}
+	buf_puts(b, "]</script>\n<script>");
 	buf_puts(b, html_js_common);
 	buf_puts(b, page == HTML_COMPARE ? html_js_compare : html_js_report);
 	buf_puts(b, html_js_end);

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uds.h"
+#include "uds_registry.h"
 
 /* Exit statuses (documented in reports/README.md). */
 enum {

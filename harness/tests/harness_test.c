@@ -6,6 +6,7 @@
  */
 #include "uds.h"
 #include "uds_internal.h"
+#include "uds_registry.h"
 
 #include <atf-c.h>
 #include <errno.h>
@@ -20,12 +21,12 @@ ATF_TC_BODY(kinds_expand_in_canonical_order, tc)
 {
 	struct uds_kind k[64];
 
-	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE, k, 64), 36);
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS, k, 64), 36);
 	ATF_REQUIRE_STREQ(k[0].name, "stream_pair");
 	ATF_REQUIRE_STREQ(k[3].name, "stream_pair_nb_rev");
 	ATF_REQUIRE_STREQ(k[35].name, "seqpacket_abs_nb_rev");
 	/* Unbound sockets have no direction: no _rev variants. */
-	ATF_REQUIRE_EQ(uds_kinds_of(UDS_DGRAM | UDS_UNBOUND | UDS_ANY_MODE, k, 64), 2);
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_DGRAM | UDS_UNBOUND | UDS_ALL_VARIANTS, k, 64), 2);
 	ATF_REQUIRE_STREQ(k[1].name, "dgram_unbound_nb");
 	/* No mode or direction bits: blocking, forward. */
 	ATF_REQUIRE_EQ(uds_kinds_of(UDS_STREAM | UDS_PATH, k, 64), 1);
@@ -42,10 +43,10 @@ dummy_body(struct uds_pair *p)
 ATF_TC_WITHOUT_HEAD(instances_are_named_behaviour__kind);
 ATF_TC_BODY(instances_are_named_behaviour__kind, tc)
 {
-	static struct uds_behaviour one = { .name = "one", .id = "X-1", .descr = "d", .spec = "s",
+	static struct uds_behaviour one = { .name = "one", .id = "X-1",
 		.kinds = UDS_DGRAM | UDS_PAIR | UDS_BOTH_MODES, .body = dummy_body };
-	static struct uds_behaviour none = { .name = "plain", .id = "X-2", .descr = "d",
-		.spec = "s", .kinds = UDS_NO_KIND, .body = dummy_body };
+	static struct uds_behaviour none = { .name = "plain", .id = "X-2",
+		.kinds = UDS_NO_KIND, .body = dummy_body };
 	struct uds_instance *in;
 	size_t n;
 
@@ -79,7 +80,7 @@ ATF_TC_WITHOUT_HEAD(every_connected_kind_exchanges_both_ways);
 ATF_TC_BODY(every_connected_kind_exchanges_both_ways, tc)
 {
 	struct uds_kind k[64];
-	size_t n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_ANY_MODE |
+	size_t n = uds_kinds_of(UDS_ALL_TYPES | UDS_PAIR | UDS_PATH | UDS_ALL_VARIANTS |
 	    (uds_have_abstract() ? UDS_ABSTRACT : 0u), k, 64);
 
 	for (size_t i = 0; i < n; i++) {
@@ -124,12 +125,12 @@ ATF_TC_BODY(nblistener_kind_accepts_from_a_nonblocking_listener, tc)
 	struct uds_kind k[64];
 	size_t n;
 
-	/* Not in UDS_ANY_MODE: the usual masks expand as before. */
-	ATF_REQUIRE_EQ(UDS_ANY_MODE & UDS_NBLISTENER, 0);
-	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ANY_TYPE | UDS_CONNECTED | UDS_ANY_MODE | UDS_NBLISTENER,
+	/* Not in UDS_ALL_VARIANTS: the usual masks expand as before. */
+	ATF_REQUIRE_EQ(UDS_ALL_VARIANTS & UDS_NBLISTENER, 0);
+	ATF_REQUIRE_EQ(uds_kinds_of(UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS | UDS_NBLISTENER,
 	    k, 64), 36 + 16);
 	/* Only stream/seqpacket path and abstract kinds gain an _lnb variant, right after the plain one. */
-	n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_BOTH_MODES |
+	n = uds_kinds_of(UDS_ALL_TYPES | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_BOTH_MODES |
 	    UDS_NBLISTENER, k, 64);
 	ATF_REQUIRE_EQ(n, 3 * 2 * 3 + 2 * 2);
 	ATF_REQUIRE_STREQ(k[2].name, "stream_path");
@@ -315,7 +316,7 @@ ATF_TC_WITHOUT_HEAD(harness_leaks_no_descriptor);
 ATF_TC_BODY(harness_leaks_no_descriptor, tc)
 {
 	struct uds_kind k[64];
-	size_t n = uds_kinds_of(UDS_ANY_TYPE | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_ANY_MODE |
+	size_t n = uds_kinds_of(UDS_ALL_TYPES | UDS_PAIR | UDS_PATH | UDS_UNBOUND | UDS_ALL_VARIANTS |
 	    (uds_have_abstract() ? UDS_ABSTRACT : 0u), k, 64);
 	struct uds_fd_snapshot snap;
 	struct uds_child c;
