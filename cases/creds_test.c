@@ -1,13 +1,13 @@
 /*
  * creds_test - credentials & permissions (catalogue area L): peer
  * credentials (SO_PEERCRED, getpeereid and the BSD/macOS/illumos
- * interfaces), SCM_CREDENTIALS with SO_PASSCRED, control-buffer sizing,
- * stream merging rules, and the Linux pidfd interfaces (SO_PEERPIDFD,
- * SO_PASSPIDFD / SCM_PIDFD).  Platform interfaces are guarded by their
- * symbols and probed at run time; elsewhere the cases skip with the reason.
+ * interfaces), when the server's credentials are captured, SO_PEERSEC and
+ * the Linux pidfd interfaces (SO_PEERPIDFD, SO_PASSPIDFD / SCM_PIDFD).
+ * SCM_CREDENTIALS is in creds_scm.c, permissions in creds_permissions.c.
+ * Platform interfaces are guarded by their symbols and probed at run time;
+ * elsewhere the cases skip with the reason.
  */
-#include "uds.h"
-#include "uds_config.h"
+#include "creds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,10 +23,6 @@
 #endif
 #ifdef HAVE_GETPEERUCRED
 #include <ucred.h>
-#endif
-
-#if defined(HAVE_SO_PEERCRED_UCRED) && defined(SCM_CREDENTIALS)
-#define HAVE_LINUX_CREDS 1
 #endif
 
 /*
@@ -46,12 +42,8 @@
 #endif
 #endif
 
-#define NO_LINUX_CREDS "SO_PEERCRED with struct ucred and SCM_CREDENTIALS are Linux interfaces, absent here"
-#define OVERFLOW_ID 65534       /* Linux overflowuid/overflowgid default */
-#define NOBODY 65534
-
 #ifdef HAVE_LINUX_CREDS
-static struct ucred
+struct ucred
 peercred(int fd)
 {
 	struct ucred uc;
@@ -63,7 +55,7 @@ peercred(int fd)
 	return uc;
 }
 
-static void
+void
 require_ucred(struct ucred uc, pid_t pid, uid_t uid, gid_t gid, const char *what)
 {
 	UDS_REQUIRE(uc.pid == pid && uc.uid == uid && uc.gid == gid,
@@ -71,20 +63,20 @@ require_ucred(struct ucred uc, pid_t pid, uid_t uid, gid_t gid, const char *what
 	    (int)uc.uid, (int)uc.gid, (int)pid, (int)uid, (int)gid);
 }
 
-static struct ucred
+struct ucred
 own_ucred(void)
 {
 	return (struct ucred){ .pid = getpid(), .uid = geteuid(), .gid = getegid() };
 }
 
-static void
+void
 set_passcred(int fd, int on)
 {
 	UDS_OK(setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
 }
 
 /* sendmsg() of data with one SCM_CREDENTIALS of credlen bytes (and nfds descriptors). */
-static ssize_t
+ssize_t
 send_cred_msg(int fd, const char *data, const struct ucred *uc, size_t credlen,
     const int *fds, int nfds)
 {
@@ -113,27 +105,15 @@ send_cred_msg(int fd, const char *data, const struct ucred *uc, size_t credlen,
 	return sendmsg(fd, &msg, 0);
 }
 
-static ssize_t
+ssize_t
 send_ucred(int fd, struct ucred uc)
 {
 	return send_cred_msg(fd, "c", &uc, sizeof(uc), NULL, 0);
 }
 
-/* What one recvmsg() returned: data, flags and the parsed control messages. */
-struct crecv {
-	ssize_t n;
-	char data[64];
-	int flags;
-	int ncred;              /* SCM_CREDENTIALS messages */
-	size_t credlen;         /* data bytes of the first one */
-	struct ucred uc;        /* its leading bytes (0xa5 where absent) */
-	int nfds;
-	int fds[8];
-	int first_type;         /* cmsg_type of the first control message, -1 none */
-};
 
 /* One recvmsg() of up to len bytes with ctl_space control bytes, after waiting. */
-static void
+void
 recv_cred(int fd, size_t len, size_t ctl_space, struct crecv *r)
 {
 	union {
@@ -167,10 +147,8 @@ recv_cred(int fd, size_t len, size_t ctl_space, struct crecv *r)
 	}
 }
 
-#define CRED_SPACE CMSG_SPACE(sizeof(struct ucred))
-
 /* r holds exactly one SCM_CREDENTIALS message, carrying uc. */
-static void
+void
 require_one_cred(const struct crecv *r, struct ucred uc, const char *what)
 {
 	char label[96];
@@ -181,7 +159,7 @@ require_one_cred(const struct crecv *r, struct ucred uc, const char *what)
 }
 
 /* Receives one message that must carry exactly the credentials uc. */
-static void
+void
 recv_expect_cred(int fd, struct ucred uc, const char *what)
 {
 	struct crecv r;
@@ -193,7 +171,7 @@ recv_expect_cred(int fd, struct ucred uc, const char *what)
 }
 
 /* Receives one message of want bytes that must carry no credentials. */
-static void
+void
 recv_expect_no_cred(int fd, const char *want)
 {
 	struct crecv r;
@@ -522,392 +500,6 @@ UDS_CASE(getpeerucred_illumos, "L-19", UDS_STREAM | UDS_PAIR)
 #endif
 }
 
-/* ---- SCM_CREDENTIALS and SO_PASSCRED ---- */
-
-UDS_CASE(passcred_every_message_has_creds, "L-20", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	set_passcred(p->b, 1);
-	uds_send_one(p->a, "1", 1);
-	recv_expect_cred(p->b, own_ucred(), "first message");
-	uds_send_one(p->a, "2", 1);
-	recv_expect_cred(p->b, own_ucred(), "second message");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(no_passcred_no_creds, "L-21", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	UDS_EQ(UDS_OK(send_ucred(p->a, own_ucred())), 1, "bytes sent with credentials");
-	recv_expect_no_cred(p->b, "c");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(own_creds_accepted, "L-22", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct ucred uc = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
-
-	set_passcred(p->b, 1);
-	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent");
-	recv_expect_cred(p->b, uc, "attached credentials");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-#ifdef HAVE_LINUX_CREDS
-static void
-wait_eof_child(void *v)
-{
-	int *pipefd = v;
-	char c;
-
-	close(pipefd[1]);
-	uds_wait_readable(pipefd[0]);
-	UDS_EQ(UDS_OK(read(pipefd[0], &c, 1)), 0, "end of file on the pipe");
-}
-#endif
-
-UDS_CASE_ROOT(privileged_names_other_pid, "L-23", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	int pipefd[2];
-	struct uds_child ch;
-	struct ucred uc;
-
-	uds_note("running as uid %d", (int)getuid());
-	UDS_OK(pipe(pipefd));
-	uds_child_start(&ch, wait_eof_child, pipefd);
-	uc = (struct ucred){ .pid = ch.pid, .uid = 1234, .gid = 1234 };
-	set_passcred(p->b, 1);
-	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent naming the child");
-	recv_expect_cred(p->b, uc, "credentials naming the child");
-	close(pipefd[1]);
-	uds_child_finish(&ch);
-	close(pipefd[0]);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE_UNPRIV(unprivileged_ids_own_only, "L-24", UDS_ALL_TYPES | UDS_CONNECTED,
-    .note = "unprivileged: own ids only")
-{
-#ifdef HAVE_LINUX_CREDS
-	struct ucred uc = own_ucred();
-
-	uds_require_unprivileged();
-	set_passcred(p->b, 1);
-	UDS_FAILS_WITH(EPERM, send_ucred(p->a, (struct ucred){ uc.pid, 0, uc.gid }));
-	UDS_FAILS_WITH(EPERM, send_ucred(p->a, (struct ucred){ uc.pid, uc.uid, 0 }));
-	uds_require_nothing_queued(p->b);
-	UDS_EQ(UDS_OK(send_ucred(p->a, uc)), 1, "bytes sent with own ids");
-	recv_expect_cred(p->b, uc, "own credentials");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-#ifdef HAVE_LINUX_CREDS
-static void
-resids_child(void *v)
-{
-	int fd = *(int *)v;
-	pid_t me = getpid();
-
-	UDS_OK(setgroups(0, NULL));
-	UDS_OK(setresgid(1001, 1002, 1003));
-	UDS_OK(setresuid(2001, 2002, 2003));
-	for (uid_t u = 2001; u <= 2003; u++)
-		UDS_EQ(UDS_OK(send_ucred(fd, (struct ucred){ me, u, 1002 })), 1, "sent with a uid");
-	for (gid_t g = 1001; g <= 1003; g++)
-		UDS_EQ(UDS_OK(send_ucred(fd, (struct ucred){ me, 2002, g })), 1, "sent with a gid");
-	UDS_FAILS_WITH(EPERM, send_ucred(fd, (struct ucred){ me, 2004, 1002 }));
-	UDS_FAILS_WITH(EPERM, send_ucred(fd, (struct ucred){ me, 2002, 1004 }));
-}
-#endif
-
-UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24", UDS_ALL_TYPES | UDS_CONNECTED,
-    .note = "real, effective and saved ids")
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_child ch;
-
-	uds_note("running as uid %d", (int)getuid());
-	set_passcred(p->b, 1);
-	uds_child_start(&ch, resids_child, &p->a);
-	uds_child_finish(&ch);
-	for (int i = 0; i < 6; i++)
-		recv_expect_cred(p->b, (struct ucred){ ch.pid, i < 3 ? 2001 + i : 2002,
-		    i < 3 ? 1002 : 1001 + (i - 3) }, "credentials sent by the child");
-	uds_require_nothing_queued(p->b);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-#ifdef HAVE_LINUX_CREDS
-static void
-exit_at_once(void *v)
-{
-	(void)v;
-}
-#endif
-
-UDS_CASE_ROOT(privileged_names_dying_pid, "L-25", UDS_DGRAM | UDS_PAIR)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_child ch;
-	struct ucred uc;
-	ssize_t rc;
-
-	uds_note("running as uid %d", (int)getuid());
-	set_passcred(p->b, 1);
-	for (int i = 0; i < 20; i++) {
-		uds_child_start(&ch, exit_at_once, NULL);
-		uc = (struct ucred){ .pid = ch.pid, .uid = 0, .gid = 0 };
-		rc = send_ucred(p->a, uc);
-		UDS_REQUIRE(rc == 1 || (rc == -1 && errno == ESRCH),
-		    "send naming an exiting pid: %zd (%s)", rc, uds_errno_name(errno));
-		if (rc == 1)
-			recv_expect_cred(p->b, uc, "credentials of the exiting child");
-		uds_child_finish(&ch);
-		UDS_FAILS_WITH(ESRCH, send_ucred(p->a, uc));
-		uds_require_nothing_queued(p->b);
-	}
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(queued_before_passcred_empty_creds, "L-26", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	uds_send_one(p->a, "q", 1);
-	uds_wait_readable(p->b);
-	set_passcred(p->b, 1);
-	recv_expect_cred(p->b, (struct ucred){ 0, OVERFLOW_ID, OVERFLOW_ID }, "queued earlier");
-	uds_send_one(p->a, "r", 1);
-	recv_expect_cred(p->b, own_ucred(), "sent after SO_PASSCRED");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(passcred_on_sender_no_effect, "L-27", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	set_passcred(p->a, 1);
-	uds_send_one(p->a, "s", 1);
-	recv_expect_no_cred(p->b, "s");
-	uds_send_one(p->a, "t", 1);
-	set_passcred(p->a, 0);
-	recv_expect_no_cred(p->b, "t");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(short_ucred_einval, "L-28", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct ucred uc = own_ucred();
-
-	UDS_FAILS_WITH(EINVAL, send_cred_msg(p->a, "c", &uc, sizeof(uc) - 4, NULL, 0));
-	uds_require_nothing_queued(p->b);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(exact_buffer_no_ctrunc, "L-29", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	uds_send_one(p->a, "e", 1);
-	recv_cred(p->b, 1, CRED_SPACE, &r);
-	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
-	require_one_cred(&r, own_ucred(), "credentials");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(short_buffer_ctrunc, "L-30", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	uds_send_one(p->a, "1", 1);
-	recv_cred(p->b, 1, 0, &r);
-	UDS_EQ(r.n, 1, "bytes received without a control buffer");
-	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC without a buffer");
-	uds_send_one(p->a, "2", 1);
-	recv_cred(p->b, 1, CMSG_LEN(sizeof(pid_t)), &r);
-	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC with room for the pid");
-	UDS_EQ(r.ncred, 1, "truncated SCM_CREDENTIALS messages");
-	UDS_EQ(r.credlen, sizeof(pid_t), "truncated data length");
-	UDS_EQ(r.uc.pid, getpid(), "the pid that fitted");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(creds_and_fds_together, "L-31", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct ucred uc = own_ucred();
-	int file = uds_temp_file("both");
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	UDS_EQ(UDS_OK(send_cred_msg(p->a, "b", &uc, sizeof(uc), &file, 1)), 1, "bytes sent");
-	recv_cred(p->b, 1, 256, &r);
-	UDS_EQ(r.flags & MSG_CTRUNC, 0, "MSG_CTRUNC");
-	require_one_cred(&r, uc, "credentials");
-	UDS_EQ(r.nfds, 1, "descriptors received");
-	UDS_REQUIRE(uds_same_file(r.fds[0], file), "the received descriptor is the file sent");
-	close(r.fds[0]);
-	close(file);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(creds_take_space_first, "L-32", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_fd_snapshot snap;
-	int file = uds_temp_file("first");
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	uds_fds_snapshot(&snap);
-	uds_send_fds(p->a, &file, 1);
-	recv_cred(p->b, 1, CMSG_SPACE(sizeof(int)), &r);
-	UDS_EQ(r.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC");
-	UDS_EQ(r.first_type, SCM_CREDENTIALS, "type of the first control message");
-	UDS_EQ(r.nfds, 0, "descriptors received");
-	UDS_FDS_UNCHANGED(&snap, "after the truncated receive");
-	close(file);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(stream_same_creds_merge, "L-33", UDS_STREAM | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	uds_send_all(p->a, "a", 1);
-	uds_send_all(p->a, "b", 1);
-	recv_cred(p->b, 8, 256, &r);
-	UDS_EQ(r.n, 2, "bytes in one read");
-	require_one_cred(&r, own_ucred(), "merged read");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(stream_different_creds_not_merged, "L-34", UDS_STREAM | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct crecv r;
-
-	uds_send_all(p->a, "a", 1);
-	uds_wait_readable(p->b);
-	set_passcred(p->b, 1);
-	uds_send_all(p->a, "b", 1);
-	recv_cred(p->b, 8, 256, &r);
-	UDS_REQUIRE(r.n == 1 && r.data[0] == 'a', "first read returned %zd bytes", r.n);
-	UDS_EQ(r.uc.pid, 0, "pid of the earlier write");
-	recv_cred(p->b, 8, 256, &r);
-	UDS_REQUIRE(r.n == 1 && r.data[0] == 'b', "second read returned %zd bytes", r.n);
-	require_ucred(r.uc, getpid(), geteuid(), getegid(), "later write");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(stream_passcred_off_coalesces, "L-35", UDS_STREAM | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	set_passcred(p->b, 1);
-	set_passcred(p->b, 0);
-	uds_send_all(p->a, "a", 1);
-	uds_send_all(p->a, "b", 1);
-	recv_expect_no_cred(p->b, "ab");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(stream_parts_each_carry_creds, "L-36", UDS_STREAM | UDS_CONNECTED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct crecv r;
-
-	set_passcred(p->b, 1);
-	uds_send_all(p->a, "wxyz", 4);
-	for (int i = 0; i < 2; i++) {
-		recv_cred(p->b, 2, 256, &r);
-		UDS_EQ(r.n, 2, "bytes in the part");
-		require_one_cred(&r, own_ucred(), "part");
-	}
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(listener_passcred_inherited, "L-37", UDS_CONNECTION_TYPES | UDS_NAMED)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_addr name;
-	int l = uds_listener(p->kind, &name), c = uds_socket(p->kind->type, false), s, on = -1;
-	socklen_t len = sizeof(on);
-
-	set_passcred(l, 1);
-	uds_connect(c, &name);
-	s = uds_accept(l);
-	UDS_OK(getsockopt(s, SOL_SOCKET, SO_PASSCRED, &on, &len));
-	UDS_EQ(on, 1, "SO_PASSCRED on the accepted socket");
-	len = sizeof(on);
-	UDS_OK(getsockopt(c, SOL_SOCKET, SO_PASSCRED, &on, &len));
-	UDS_EQ(on, 0, "SO_PASSCRED on the client");
-	close(s);
-	close(c);
-	close(l);
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE(sendto_unconnected_creds, "L-38", UDS_DGRAM | UDS_UNBOUND)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_addr name;
-
-	uds_addr_fresh_path(&name);
-	uds_bind(p->b, &name);
-	set_passcred(p->b, 1);
-	UDS_EQ(UDS_OK(sendto(p->a, "u", 1, 0, (struct sockaddr *)&name.sun, name.len)), 1,
-	    "bytes sent");
-	recv_expect_cred(p->b, own_ucred(), "unconnected sender");
-#else
-	uds_skip(NO_LINUX_CREDS);
-#endif
-}
-
 /* ---- pidfds (Linux 6.5) ---- */
 
 #if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
@@ -1020,130 +612,6 @@ UDS_CASE(peerpidfd_after_peer_reaped, "L-42", UDS_STREAM | UDS_PATH)
 #else
 	uds_skip("SO_PEERPIDFD is a Linux (6.5) interface, absent here");
 #endif
-}
-
-/* ---- permissions ---- */
-
-/* connect() (stream, seqpacket) or a 1-byte sendto() (datagram) to name. */
-static int
-reach(int fd, int type, const struct uds_addr *name)
-{
-	if (type == SOCK_DGRAM)
-		return sendto(fd, "r", 1, 0, (const struct sockaddr *)&name->sun, name->len) == 1 ?
-		    0 : -1;
-	return connect(fd, (const struct sockaddr *)&name->sun, name->len);
-}
-
-UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51", UDS_ALL_TYPES | UDS_UNBOUND,
-    .note = "unprivileged: EACCES")
-{
-	struct uds_addr name;
-	int type = p->kind->type;
-
-	uds_require_unprivileged();
-	UDS_OK(mkdir("ns", 0700));
-	uds_addr_path(&name, "ns/s");
-	uds_serve(p->b, type, &name);
-	UDS_OK(chmod("ns", 0600));
-	UDS_FAILS_WITH(EACCES, reach(p->a, type, &name));
-	uds_require_nothing_queued(p->b);
-	UDS_OK(chmod("ns", 0700));
-	UDS_OK(reach(p->a, type, &name));
-	if (type == SOCK_DGRAM) {
-		char c;
-
-		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "datagram received once searchable");
-	}
-}
-
-UDS_CASE_ROOT(root_passes_search_permission, "L-51", UDS_ALL_TYPES | UDS_UNBOUND,
-    .note = "as root: delivered")
-{
-	struct uds_addr name;
-	int type = p->kind->type;
-	char c = 0;
-
-	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
-	UDS_REQUIRE(geteuid() == 0, "runs unprivileged, which no search-permission check lets through");
-	UDS_OK(mkdir("ns", 0700));
-	uds_addr_path(&name, "ns/s");
-	uds_serve(p->b, type, &name);
-	UDS_OK(chmod("ns", 0600));
-	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", reach(p->a, type, &name));
-	if (type == SOCK_DGRAM) {
-		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the receiver");
-		UDS_EQ(c, 'r', "the datagram");
-	} else {
-		int s = uds_accept(p->b);
-
-		uds_send_one(p->a, "r", 1);
-		UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes on the accepted connection");
-		UDS_EQ(c, 'r', "the byte sent");
-		close(s);
-	}
-}
-
-#ifdef HAVE_LINUX_CREDS
-static void
-drop_then_send_child(void *v)
-{
-	const struct uds_addr *name = v;
-	int fd = uds_socket(SOCK_DGRAM, false), other = uds_socket(SOCK_DGRAM, false);
-
-	uds_connect(fd, name);          /* as root: the 0600 root-owned node is writable */
-	UDS_OK(setgroups(0, NULL));
-	UDS_OK(setgid(NOBODY));
-	UDS_OK(setuid(NOBODY));
-	UDS_FAILS_WITH(EACCES, sendto(other, "x", 1, 0, (const struct sockaddr *)&name->sun,
-	    name->len));
-	UDS_EXPECT_RESULT("perm.dgram_connected_after_drop", send(fd, "c", 1, 0));
-	close(fd);
-	close(other);
-}
-#endif
-
-UDS_CASE_ROOT(dgram_connected_before_drop_still_sends, "L-52", UDS_DGRAM | UDS_UNBOUND)
-{
-#ifdef HAVE_LINUX_CREDS
-	struct uds_addr name;
-	struct uds_child ch;
-	char c;
-
-	uds_note("running as uid %d", (int)getuid());
-	UDS_OK(chmod(".", 0755));
-	uds_addr_fresh_path(&name);
-	uds_bind(p->b, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0600));
-	uds_child_start(&ch, drop_then_send_child, &name);
-	uds_child_finish(&ch);
-	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "datagram from the dropped child");
-	UDS_EQ(c, 'c', "the datagram");
-	uds_require_nothing_queued(p->b);
-#else
-	uds_skip("needs setuid() in a child and the Linux SO_PEERCRED build; " NO_LINUX_CREDS);
-#endif
-}
-
-UDS_CASE_UNPRIV(permission_removed_after_connect, "L-53", UDS_CONNECTION_TYPES | UDS_UNBOUND)
-{
-	struct uds_addr name;
-	int s, late = uds_socket(p->kind->type, false);
-	char c;
-
-	uds_require_unprivileged();
-	uds_addr_fresh_path(&name);
-	uds_serve(p->b, p->kind->type, &name);
-	UDS_OK(chmod(name.sun.sun_path, 0600));
-	uds_connect(p->a, &name);
-	s = uds_accept(p->b);
-	UDS_OK(chmod(name.sun.sun_path, 0400));
-	UDS_FAILS_WITH(EACCES, connect(late, (struct sockaddr *)&name.sun, name.len));
-	UDS_EXPECT_RESULT("perm.connected_after_chmod", send(p->a, "a", 1, 0));
-	UDS_EQ(uds_recv_one(s, &c, 1, 0), 1, "bytes received by the server");
-	uds_send_one(s, "b", 1);
-	UDS_EQ(uds_recv_one(p->a, &c, 1, 0), 1, "bytes received by the client");
-	close(late);
-	close(s);
 }
 
 /* ---- when the server's credentials are captured ---- */

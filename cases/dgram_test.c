@@ -302,18 +302,6 @@ UDS_CASE(sendto_missing_path_enoent, "F-25", UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_
 	UDS_FAILS_WITH(ENOENT, sendto(p->a, "x", 1, 0, (struct sockaddr *)&nobody.sun, nobody.len));
 }
 
-UDS_CASE(send_unconnected_needs_destination, "O-09", UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
-{
-	UDS_EXPECT_RESULT("send.dgram_unconnected", send(p->a, "x", 1, 0));
-}
-
-UDS_CASE(send_after_peer_closed_fails, "H-22", UDS_DGRAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
-{
-	close(p->b);
-	p->b = -1;
-	UDS_EXPECT_RESULT("dgram.send_after_peer_closed", send(p->a, "x", 1, 0));
-}
-
 /* ------------------------------------------------------------------ */
 /* Zero-length receives, limits, addressing of connected sockets       */
 /* ------------------------------------------------------------------ */

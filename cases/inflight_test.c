@@ -5,15 +5,19 @@
  * and the read end seeing end-of-file proves the graph was collected.
  * Linux collects asynchronously (a work item queued on close, waited for by
  * a later sendmsg() of descriptors), so the check waits with a deadline
- * and triggers the collector once more half-way.
+ * and triggers the collector once more half-way.  The limits: descriptors
+ * per message, in flight per user, and on the receiver's table.
  */
 #include "uds.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* SO_PASSRIGHTS (Linux 6.16): asm-generic value, where the headers lack it. */
@@ -286,4 +290,69 @@ UDS_CASE(receiver_at_rlimit, "N-14", UDS_ALL_TYPES | UDS_PAIR)
 	close(pfd[1]);
 	UDS_EQ(UDS_OK(read(pfd[0], &c, 1)), 0, "pipe end-of-file: the excess copies were closed");
 	close(pfd[0]);
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-message limit (N-12)                                            */
+/* ------------------------------------------------------------------ */
+
+/* Raises the soft RLIMIT_NOFILE to at least need (within the hard limit); saves the old one. */
+static void
+nofile_at_least(rlim_t need, struct rlimit *saved)
+{
+	struct rlimit rl;
+
+	UDS_OK(getrlimit(RLIMIT_NOFILE, saved));
+	rl = *saved;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		UDS_REQUIRE(rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need,
+		    "RLIMIT_NOFILE hard limit %llu is below the %llu descriptors needed",
+		    (unsigned long long)rl.rlim_max, (unsigned long long)need);
+		rl.rlim_cur = need;
+		UDS_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	}
+}
+
+UDS_CASE(per_message_limit_accepted, "N-12", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "the limit: accepted")
+{
+	long limit = uds_expected_value("scm_rights.max_fds");
+	int f = uds_temp_file("many"), fds[UDS_MAX_PASS];
+	struct rlimit saved;
+	struct uds_msg m;
+	char buf[8];
+
+	UDS_REQUIRE(limit > 0 && limit < UDS_MAX_PASS, "suite bug: limit %ld", limit);
+	nofile_at_least((rlim_t)(2 * limit + 64), &saved);
+	for (long i = 0; i < limit; i++)
+		fds[i] = f;
+	UDS_EQ(UDS_OK(uds_sys_sendmsg_fds(p->a, fds, (int)limit, NULL, 0, 0)), 1,
+	    "bytes sent with the limit of descriptors");
+	uds_recv_fds_only(p->b, buf, sizeof(buf), (int)limit, 0, &m);
+	UDS_EQ(m.nfds, limit, "descriptors received");
+	UDS_REQUIRE(!(m.flags & MSG_CTRUNC), "MSG_CTRUNC set with room for all");
+	for (int i = 0; i < m.nfds; i++)
+		UDS_REQUIRE(uds_same_file(m.fds[i], f), "descriptor #%d is not the file sent", i);
+	uds_close_received(&m);
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
+}
+
+UDS_CASE(per_message_limit_exceeded, "N-12", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "one more: refused")
+{
+	long limit = uds_expected_value("scm_rights.max_fds");
+	int f = uds_temp_file("too many"), fds[UDS_MAX_PASS];
+	struct uds_fd_snapshot snap;
+	struct rlimit saved;
+
+	UDS_REQUIRE(limit > 0 && limit + 1 <= UDS_MAX_PASS, "suite bug: limit %ld", limit);
+	nofile_at_least((rlim_t)(limit + 64), &saved);
+	for (long i = 0; i <= limit; i++)
+		fds[i] = f;
+	uds_fds_snapshot(&snap);
+	UDS_EXPECT_RESULT("scm_rights.over_max",
+	    uds_sys_sendmsg_fds(p->a, fds, (int)limit + 1, NULL, 0, 0));
+	UDS_FDS_UNCHANGED(&snap, "by a refused sendmsg()");
+	uds_require_nothing_queued(p->b);
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &saved));
 }

@@ -38,16 +38,6 @@ set_bufs(int fd, int sndbuf, int rcvbuf)
 	UDS_OK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
 }
 
-static int
-get_int_opt(int fd, int opt)
-{
-	int v = 0;
-	socklen_t len = sizeof(v);
-
-	UDS_OK(getsockopt(fd, SOL_SOCKET, opt, &v, &len));
-	return v;
-}
-
 /* Sends numbered records with MSG_DONTWAIT until EAGAIN; returns how many went. */
 static uint32_t
 send_until_full(int fd, uint32_t first)
@@ -215,7 +205,7 @@ UDS_CASE(record_over_sndbuf_emsgsize, "G-05", UDS_SEQPACKET | UDS_CONNECTED | UD
 	int sndbuf;
 
 	set_bufs(p->a, 8192, 8192);
-	sndbuf = get_int_opt(p->a, SO_SNDBUF);
+	sndbuf = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF);
 	UDS_REQUIRE(sndbuf > 0 && (size_t)sndbuf < sizeof(big), "SO_SNDBUF reads %d", sndbuf);
 	uds_note("SO_SNDBUF reads %d; sending a record of %zu bytes", sndbuf, sizeof(big));
 	UDS_EXPECT_RESULT("seqpacket.record_over_sndbuf", send(p->a, big, sizeof(big), MSG_DONTWAIT));
@@ -407,7 +397,7 @@ UDS_CASE(writer_and_reader_keep_order, "G-15", UDS_SEQPACKET | UDS_CONNECTED | U
 
 	uds_require_holds("seqpacket.writer_reader_in_order");
 	set_bufs(p->a, 8192, 8192);
-	sndbuf = get_int_opt(p->a, SO_SNDBUF);
+	sndbuf = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF);
 	arg.count = (uint32_t)(8 * sndbuf / (int)(UDS_RECORD_HEAD + sizeof(r.fill) / 2)) + 1;
 	uds_note("SO_SNDBUF %d: %u records", sndbuf, arg.count);
 	uds_child_start(&writer, record_writer, &arg);

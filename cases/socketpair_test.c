@@ -37,20 +37,6 @@ sockets_of(const struct uds_pair *p, int fds[3])
 	return n;
 }
 
-/* getsockopt() of an int option that must succeed with an int-sized answer. */
-static int
-int_option(int fd, int level, int name, const char *what)
-{
-	int v = -12345;
-	socklen_t len = sizeof(v);
-
-	if (getsockopt(fd, level, name, &v, &len) == -1)
-		uds_fail_at(__FILE__, __LINE__, "getsockopt(%s) on fd %d failed: %s", what, fd,
-		    uds_errno_name(errno));
-	UDS_EQ(len, sizeof(int), "option length");
-	return v;
-}
-
 /*
  * socket(AF_UNIX, type, 0) against the table's key: the value is 1 when the
  * call succeeds and SO_TYPE reads want; what was seen is noted either way.
@@ -64,7 +50,7 @@ expect_socket_type(const char *key, int type, const char *type_name, int want)
 	if (fd == -1) {
 		uds_note("socket(AF_UNIX, %s) failed: %s", type_name, uds_errno_name(errno));
 	} else {
-		got = int_option(fd, SOL_SOCKET, SO_TYPE, "SO_TYPE");
+		got = UDS_SOCKOPT_INT(fd, SOL_SOCKET, SO_TYPE);
 		uds_note("SO_TYPE of the %s socket: %d", type_name, got);
 		close(fd);
 	}
@@ -428,7 +414,7 @@ UDS_CASE(so_type_is_the_creation_type, "A-19", UDS_ALL_TYPES | UDS_CONNECTED | U
 	int fds[3], n = sockets_of(p, fds);
 
 	for (int i = 0; i < n; i++)
-		UDS_EQ(int_option(fds[i], SOL_SOCKET, SO_TYPE, "SO_TYPE"), p->kind->type,
+		UDS_EQ(UDS_SOCKOPT_INT(fds[i], SOL_SOCKET, SO_TYPE), p->kind->type,
 		    "SO_TYPE");
 }
 
@@ -439,7 +425,7 @@ UDS_CASE(so_domain_is_af_unix, "A-20", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOU
 
 	for (int i = 0; i < n; i++)
 		UDS_EXPECT_VALUE("sockopt.so_domain",
-		    int_option(fds[i], SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN"));
+		    UDS_SOCKOPT_INT(fds[i], SOL_SOCKET, SO_DOMAIN));
 #else
 	uds_skip("SO_DOMAIN is not defined here (A-20)");
 #endif
@@ -452,7 +438,7 @@ UDS_CASE(so_protocol_is_zero, "A-21", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUN
 
 	for (int i = 0; i < n; i++)
 		UDS_EXPECT_VALUE("sockopt.so_protocol",
-		    int_option(fds[i], SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL"));
+		    UDS_SOCKOPT_INT(fds[i], SOL_SOCKET, SO_PROTOCOL));
 #else
 	uds_skip("SO_PROTOCOL is not defined here (A-21)");
 #endif
@@ -763,7 +749,7 @@ UDS_CASE(protocol_pf_unix_accepted, "A-04", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOU
 	else
 		rc = fds[0] = socket(AF_UNIX, p->kind->type, PF_UNIX);
 	UDS_EXPECT_RESULT("socket.protocol_pf_unix", rc);
-	UDS_EQ(int_option(fds[0], SOL_SOCKET, SO_TYPE, "SO_TYPE"), p->kind->type, "SO_TYPE");
+	UDS_EQ(UDS_SOCKOPT_INT(fds[0], SOL_SOCKET, SO_TYPE), p->kind->type, "SO_TYPE");
 	if (fds[1] != -1) {
 		uds_send_one(fds[1], "p", 1);
 		UDS_EQ(uds_recv_one(fds[0], &c, 1, 0), 1, "bytes across the pair");

@@ -27,17 +27,6 @@
 #include <sys/sockio.h>
 #endif
 
-static int
-get_int(int fd, int level, int opt)
-{
-	int v = -12345;
-	socklen_t len = sizeof(v);
-
-	UDS_OK(getsockopt(fd, level, opt, &v, &len));
-	UDS_EQ(len, sizeof(v), "optlen of an int option");
-	return v;
-}
-
 static void
 set_int(int fd, int level, int opt, int v)
 {
@@ -82,9 +71,9 @@ UDS_CASE(buffer_sizes_set_and_read_back, "J-01", UDS_ALL_TYPES | UDS_PAIR | UDS_
 		int small, big;
 
 		set_int(p->a, SOL_SOCKET, opts[i], 16384);
-		small = get_int(p->a, SOL_SOCKET, opts[i]);
+		small = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, opts[i]);
 		set_int(p->a, SOL_SOCKET, opts[i], 65536);
-		big = get_int(p->a, SOL_SOCKET, opts[i]);
+		big = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, opts[i]);
 		uds_note("%s: 16384 -> %d, 65536 -> %d", i ? "SO_RCVBUF" : "SO_SNDBUF", small, big);
 		UDS_REQUIRE(small >= 16384, "16384 set, %d read back", small);
 		UDS_REQUIRE(big >= 65536 && big > small, "65536 set, %d read back (16384 gave %d)",
@@ -100,11 +89,11 @@ UDS_CASE(sndbuf_doubled_and_clamped, "J-02", UDS_ALL_TYPES | UDS_PAIR)
 	uds_require_holds("sockopt.sndbuf_doubled");
 	UDS_REQUIRE(wmax > 0 && wmax < 0x10000000, "net.core.wmem_max reads %ld", wmax);
 	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 16384);
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_SNDBUF), 32768, "SO_SNDBUF after setting 16384");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF), 32768, "SO_SNDBUF after setting 16384");
 	set_int(p->a, SOL_SOCKET, SO_SNDBUF, (int)wmax * 4);
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_SNDBUF), 2 * wmax, "SO_SNDBUF after setting 4 x wmem_max");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF), 2 * wmax, "SO_SNDBUF after setting 4 x wmem_max");
 	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 1);
-	min = get_int(p->a, SOL_SOCKET, SO_SNDBUF);
+	min = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF);
 	uds_note("SO_SNDBUF after setting 1: %d", min);
 	UDS_REQUIRE(min >= 2048 && min <= 4608 * 2, "minimum SO_SNDBUF %d outside socket(7)'s range",
 	    min);
@@ -138,7 +127,7 @@ UDS_CASE(sndbuf_bounds_largest_datagram, "J-04", UDS_DGRAM | UDS_PAIR)
 
 	uds_require_holds("sockopt.sndbuf_bounds_dgram");
 	set_int(p->a, SOL_SOCKET, SO_SNDBUF, 8192);
-	sb = get_int(p->a, SOL_SOCKET, SO_SNDBUF);
+	sb = UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_SNDBUF);
 	UDS_REQUIRE(sb > 64 && sb + 1 < (int)sizeof(big), "SO_SNDBUF reads %d", sb);
 	UDS_FAILS_WITH(EMSGSIZE, send(p->a, big, (size_t)sb - 31, MSG_DONTWAIT));
 	UDS_EQ(UDS_OK(send(p->a, big, (size_t)sb - 32, MSG_DONTWAIT)), sb - 32, "largest datagram");
@@ -230,9 +219,9 @@ UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07", UDS_ALL_TYPES | UDS_PAIR
 	UDS_REQUIRE(rmax > 0 && rmax < 0x08000000, "net.core.rmem_max reads %ld", rmax);
 	v = (int)rmax * 2;
 	UDS_OK(setsockopt(p->a, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)));
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVBUF), 2 * (long)v, "SO_RCVBUF after SO_RCVBUFFORCE");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_RCVBUF), 2 * (long)v, "SO_RCVBUF after SO_RCVBUFFORCE");
 	set_int(p->a, SOL_SOCKET, SO_RCVBUF, v);
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVBUF), 2 * rmax, "SO_RCVBUF (clamped) after SO_RCVBUF");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_RCVBUF), 2 * rmax, "SO_RCVBUF (clamped) after SO_RCVBUF");
 #else
 	uds_skip("SO_RCVBUFFORCE is Linux only");
 #endif
@@ -422,17 +411,17 @@ UDS_CASE(linger_default_and_read_back, "J-16", UDS_STREAM | UDS_PAIR | UDS_UNBOU
 UDS_CASE(acceptconn_only_on_listener, "J-17", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
 	UDS_REQUIRE(p->listener != -1, "the kind has no listener");
-	UDS_EQ(get_int(p->listener, SOL_SOCKET, SO_ACCEPTCONN), 1, "SO_ACCEPTCONN of the listener");
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the connecting socket");
-	UDS_EQ(get_int(p->b, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the accepted socket");
+	UDS_EQ(UDS_SOCKOPT_INT(p->listener, SOL_SOCKET, SO_ACCEPTCONN), 1, "SO_ACCEPTCONN of the listener");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the connecting socket");
+	UDS_EQ(UDS_SOCKOPT_INT(p->b, SOL_SOCKET, SO_ACCEPTCONN), 0, "SO_ACCEPTCONN of the accepted socket");
 }
 
 UDS_CASE(rcvlowat_default_one_and_settable, "J-18", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
 {
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 1, "default SO_RCVLOWAT");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_RCVLOWAT), 1, "default SO_RCVLOWAT");
 	UDS_EXPECT_RESULT("sockopt.rcvlowat_settable", setsockopt(p->a, SOL_SOCKET, SO_RCVLOWAT,
 	    &(int){ 10 }, sizeof(int)));
-	UDS_EQ(get_int(p->a, SOL_SOCKET, SO_RCVLOWAT), 10, "SO_RCVLOWAT after setting 10");
+	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_RCVLOWAT), 10, "SO_RCVLOWAT after setting 10");
 }
 
 UDS_CASE(boolean_options_default_off_then_on, "J-19", UDS_ALL_TYPES | UDS_PAIR | UDS_UNBOUND)
@@ -450,10 +439,10 @@ UDS_CASE(boolean_options_default_off_then_on, "J-19", UDS_ALL_TYPES | UDS_PAIR |
 
 	uds_require_holds("sockopt.linux_bool_options");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		UDS_REQUIRE(get_int(p->a, SOL_SOCKET, opts[i].opt) == 0, "%s is not 0 by default",
+		UDS_REQUIRE(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, opts[i].opt) == 0, "%s is not 0 by default",
 		    opts[i].name);
 		set_int(p->a, SOL_SOCKET, opts[i].opt, 1);
-		UDS_REQUIRE(get_int(p->a, SOL_SOCKET, opts[i].opt) == 1, "%s is not 1 after setting 1",
+		UDS_REQUIRE(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, opts[i].opt) == 1, "%s is not 1 after setting 1",
 		    opts[i].name);
 	}
 }
@@ -720,3 +709,4 @@ UDS_CASE(so_inq_reports_queue_after_read, "J-31", UDS_ALL_TYPES | UDS_PAIR)
 	uds_skip("SO_INQ/SCM_INQ are not defined in this platform's headers");
 #endif
 }
+

@@ -261,3 +261,60 @@ uds_serve(int fd, int type, const struct uds_addr *name)
 	if (type != SOCK_DGRAM)
 		uds_listen(fd, 8);
 }
+
+void
+uds_serve_fresh(int fd, int type, struct uds_addr *name)
+{
+	uds_addr_fresh_path(name);
+	uds_serve(fd, type, name);
+}
+
+bool
+uds_is_connection_type(int type)
+{
+	return type == SOCK_STREAM || type == SOCK_SEQPACKET;
+}
+
+int
+uds_try_connect(int fd, const struct uds_addr *name)
+{
+	return connect(fd, UDS_CSA(name), name->len);
+}
+
+void
+uds_require_unconnected(int fd)
+{
+	struct uds_addr peer = { .len = sizeof(peer.sun) };
+
+	UDS_FAILS_WITH(ENOTCONN, getpeername(fd, UDS_SA(&peer), &peer.len));
+}
+
+void
+uds_require_reaches(int type, const struct uds_addr *name, int server)
+{
+	int fd = uds_socket(type, false);
+	char c;
+
+	if (uds_is_connection_type(type)) {
+		uds_connect(fd, name);
+		close(uds_accept(server));
+	} else {
+		UDS_EQ(UDS_OK(sendto(fd, "r", 1, 0, UDS_CSA(name), name->len)), 1, "bytes sent");
+		UDS_EQ(uds_recv_one(server, &c, 1, 0), 1, "bytes at the server");
+		UDS_EQ(c, 'r', "byte at the server");
+	}
+	close(fd);
+}
+
+void
+uds_exchange(int x, int y)
+{
+	char c;
+
+	uds_send_one(x, "x", 1);
+	UDS_EQ(uds_recv_one(y, &c, 1, 0), 1, "bytes from x");
+	UDS_EQ(c, 'x', "byte from x");
+	uds_send_one(y, "y", 1);
+	UDS_EQ(uds_recv_one(x, &c, 1, 0), 1, "bytes from y");
+	UDS_EQ(c, 'y', "byte from y");
+}

@@ -190,3 +190,43 @@ uds_peer_ids(int fd, struct uds_ids *ids)
 	uds_skip("no peer-credential interface (SO_PEERCRED, getpeereid) found at build time");
 #endif
 }
+
+void
+uds_require_only_named(const struct uds_fd_snapshot *before, const struct uds_msg *m)
+{
+	struct uds_fd_snapshot expected = *before;
+
+	for (int i = 0; i < m->nfds; i++) {
+		int fd = m->fds[i];
+
+		UDS_REQUIRE(fd >= 0, "control data names descriptor %d (#%d)", fd, i);
+		if (fd >= UDS_FD_SCAN)
+			continue;
+		UDS_REQUIRE(!expected.open[fd], "control data names descriptor %d (#%d), which "
+		    "was already open", fd, i);
+		expected.open[fd] = 1;
+	}
+	UDS_FDS_UNCHANGED(&expected, "by recvmsg() beyond those its control data names");
+}
+
+ssize_t
+uds_recv_fds_only(int sock, void *buf, size_t len, int maxfds, int flags, struct uds_msg *m)
+{
+	struct uds_fd_snapshot snap;
+	ssize_t n;
+
+	uds_fds_snapshot(&snap);
+	n = uds_recvmsg_ctl(sock, buf, len, CMSG_SPACE((size_t)maxfds * sizeof(int)), flags, m);
+	UDS_REQUIRE(n != -1, "recvmsg() of %zu bytes with room for %d descriptors (flags %#x) "
+	    "failed: %s", len, maxfds, (unsigned)flags, uds_errno_name(errno));
+	uds_require_only_named(&snap, m);
+	return n;
+}
+
+void
+uds_close_received(struct uds_msg *m)
+{
+	for (int i = 0; i < m->nfds; i++)
+		UDS_OK(close(m->fds[i]));
+	m->nfds = 0;
+}

@@ -1,8 +1,12 @@
-/* misc.c - small conditions cases share: privilege, memory, the table's "holds", records. */
+/* misc.c - small conditions cases share: privilege, memory, files, the table's "holds", records. */
 #include "uds_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 void
@@ -10,6 +14,70 @@ uds_require_unprivileged(void)
 {
 	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
 	UDS_REQUIRE(geteuid() != 0, "runs as root, which passes every permission check");
+}
+
+void
+uds_require_root(void)
+{
+	uds_note("running as uid %d (euid %d)", (int)getuid(), (int)geteuid());
+	UDS_REQUIRE(geteuid() == 0, "runs unprivileged, which no permission check lets through");
+}
+
+void
+uds_require_node(const char *path, mode_t type)
+{
+	struct stat st;
+
+	UDS_REQUIRE(lstat(path, &st) == 0, "lstat(\"%s\"): %s, expected a node", path,
+	    uds_errno_name(errno));
+	UDS_REQUIRE((st.st_mode & S_IFMT) == type, "\"%s\" has file type %#o, expected %#o",
+	    path, (unsigned)(st.st_mode & S_IFMT), (unsigned)type);
+}
+
+void
+uds_require_no_node(const char *path)
+{
+	struct stat st;
+
+	UDS_FAILS_WITH(ENOENT, lstat(path, &st));
+}
+
+int
+uds_create_file(const char *path, const char *contents)
+{
+	int fd = (int)UDS_OK(open(path, O_RDWR | O_CREAT | O_EXCL, 0644));
+
+	UDS_EQ(write(fd, contents, strlen(contents)), strlen(contents), "bytes written");
+	return fd;
+}
+
+int
+uds_sockopt_int_at(const char *file, int line, int fd, int level, int name, const char *what)
+{
+	int v = -12345;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, level, name, &v, &len) == -1)
+		uds_fail_at(file, line, "getsockopt(%s) on fd %d failed: %s", what, fd,
+		    uds_errno_name(errno));
+	if (len != sizeof(v))
+		uds_fail_at(file, line, "getsockopt(%s) on fd %d: option length %u, expected %zu",
+		    what, fd, (unsigned)len, sizeof(v));
+	return v;
+}
+
+const char *
+uds_result_str(long rc, int err)
+{
+	static char bufs[4][48];
+	static int next;
+	char *buf = bufs[next++ % 4];
+
+	if (rc == -1)
+		snprintf(buf, sizeof(bufs[0]), "-1 (%s)", uds_errno_name(err));
+	else
+		snprintf(buf, sizeof(bufs[0]), "%ld", rc);
+	return buf;
 }
 
 void *

@@ -118,3 +118,10 @@ uds_pair_close(struct uds_pair *p)
 		*fds[i] = -1;
 	}
 }
+
+void
+uds_close_b(struct uds_pair *p)
+{
+	UDS_OK(close(p->b));
+	p->b = -1;
+}

@@ -110,6 +110,8 @@ void uds_pair_open(const struct uds_kind *kind, struct uds_pair *pair);
 /* Opens a second, independent pair of the same kind (e.g. several senders). */
 #define uds_pair_again(p, out) uds_pair_open((p)->kind, (out))
 void uds_pair_close(struct uds_pair *pair);
+/* Closes the pair's end b (the peer of a), everywhere this process holds it. */
+void uds_close_b(struct uds_pair *pair);
 /* Sets O_NONBLOCK on fd. */
 void uds_set_nonblock(int fd);
 /* A fresh socket of the given type, O_NONBLOCK when asked; skips if the type is absent. */
@@ -150,6 +152,30 @@ bool uds_same_name(const struct uds_addr *got, const struct uds_addr *want);
 	    uds_addr_str(&(got)->sun, (got)->len), uds_addr_str(&(want)->sun, (want)->len))
 /* Binds fd to name and, unless it is a datagram socket, listens: a server at name. */
 void uds_serve(int fd, int type, const struct uds_addr *name);
+/* uds_serve() on a fresh path, returned in name. */
+void uds_serve_fresh(int fd, int type, struct uds_addr *name);
+/* A new socket of the type reaches the server at name: connected and accepted, or a datagram received. */
+void uds_require_reaches(int type, const struct uds_addr *name, int server);
+/* connect() to name, not asserting: its result, with errno. */
+int uds_try_connect(int fd, const struct uds_addr *name);
+/* getpeername() on fd fails with ENOTCONN. */
+void uds_require_unconnected(int fd);
+/* A byte each way between two connected ends. */
+void uds_exchange(int x, int y);
+/* SOCK_STREAM and SOCK_SEQPACKET: the connection-oriented types. */
+bool uds_is_connection_type(int type);
+
+/* The struct sockaddr pointer of a struct uds_addr, for the socket calls. */
+#define UDS_SA(a)  ((struct sockaddr *)&(a)->sun)
+#define UDS_CSA(a) ((const struct sockaddr *)&(a)->sun)
+/* sizeof(sun_path) and its offset in struct sockaddr_un. */
+#define UDS_SUN_PATH_SIZE sizeof(((struct sockaddr_un *)0)->sun_path)
+#define UDS_OFF_PATH      offsetof(struct sockaddr_un, sun_path)
+/* A sockaddr_un with room past its end, for addrlen > sizeof(struct sockaddr_un). */
+struct uds_long_sun {
+	struct sockaddr_un sun;
+	char past[16];
+};
 /* Printable form of an address for messages ("path \"s.3\"", "abstract \"\\0uds-..\"", "unnamed"). */
 const char *uds_addr_str(const struct sockaddr_un *sun, socklen_t len);
 
@@ -162,6 +188,13 @@ void uds_fail_at(const char *file, int line, const char *fmt, ...)
 void uds_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Notes the uid and fails when running as root (permission checks would pass vacuously). */
 void uds_require_unprivileged(void);
+/* Notes the uid and fails unless running as root (the privileged counterparts). */
+void uds_require_root(void);
+/* The node at path exists and has the file type (S_IFSOCK, S_IFREG, ...); or does not exist. */
+void uds_require_node(const char *path, mode_t type);
+void uds_require_no_node(const char *path);
+/* Creates path (which must not exist) holding contents; returns it opened read-write. */
+int uds_create_file(const char *path, const char *contents);
 /* An address where nothing is mapped (for EFAULT checks). */
 void *uds_unmapped_page(void);
 /*
@@ -197,6 +230,13 @@ void uds_eq_at(const char *file, int line, const char *what, long long actual,
 
 /* The symbolic name of an errno value ("ECONNREFUSED"), or "E?<n>". */
 const char *uds_errno_name(int err);
+/* A call's result for messages: the count, or "-1 (EAGAIN)" with err's name. */
+const char *uds_result_str(long rc, int err);
+
+/* An int socket option, asserting the call succeeds with an int-sized result. */
+#define UDS_SOCKOPT_INT(fd, level, name) \
+	uds_sockopt_int_at(__FILE__, __LINE__, (fd), (level), (name), #name)
+int uds_sockopt_int_at(const char *file, int line, int fd, int level, int name, const char *what);
 
 /* ------------------------------------------------------------------ */
 /* Deadlines: nothing waits without a bound                            */
@@ -279,6 +319,22 @@ size_t uds_record_make(struct uds_record *r, uint32_t sender, uint32_t seq, size
 void uds_record_check(const struct uds_record *r, ssize_t n, const char *what);
 
 /* ------------------------------------------------------------------ */
+/* SIGPIPE                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Counts SIGPIPEs until uds_sigpipe_count_stop(), which puts the old disposition back. */
+void uds_sigpipe_count_start(void);
+int uds_sigpipe_count_stop(void);
+/* One send() of "x" with flags, counting SIGPIPEs: it must fail with EPIPE; returns the count. */
+int uds_send_epipe_sigpipes(int fd, int flags);
+/*
+ * The SIGPIPEs a failed send to a closed peer raised: one on a stream
+ * (POSIX send()), on seqpacket what the table records
+ * (send.seqpacket_peer_closed_sigpipe).
+ */
+void uds_require_sigpipe_raised(const struct uds_pair *p, int raised, const char *what);
+
+/* ------------------------------------------------------------------ */
 /* Child processes                                                     */
 /* ------------------------------------------------------------------ */
 
@@ -336,6 +392,27 @@ ssize_t uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int f
     struct uds_msg *msg);
 /* Receives one message with room for maxfds descriptors, asserting success. */
 void uds_recv_fds(int sock, int maxfds, int flags, struct uds_msg *msg);
+/*
+ * One recvmsg() into buf with room for maxfds descriptors (CMSG_SPACE),
+ * after waiting; asserts success and that no descriptor appears beyond
+ * those the control data names.  Returns the data bytes.
+ */
+ssize_t uds_recv_fds_only(int sock, void *buf, size_t len, int maxfds, int flags,
+    struct uds_msg *m);
+/*
+ * Fails unless the descriptors opened since the snapshot before are exactly
+ * those the control data of m names, and none was closed.
+ */
+struct uds_fd_snapshot;
+void uds_require_only_named(const struct uds_fd_snapshot *before, const struct uds_msg *m);
+/* Closes every descriptor m received. */
+void uds_close_received(struct uds_msg *m);
+/*
+ * Control space for exactly n descriptors.  CMSG_LEN, not CMSG_SPACE:
+ * on LP64 CMSG_SPACE(sizeof(int)) is padded to room for two, and a
+ * truncation case must offer exactly the room it names.
+ */
+#define UDS_ROOM_FOR_FDS(n) CMSG_LEN((size_t)(n) * sizeof(int))
 /* True when both descriptors refer to the same file (st_dev and st_ino). */
 bool uds_same_file(int fd1, int fd2);
 /* A regular file in the work directory holding the given text, opened read-write. */
