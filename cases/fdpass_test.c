@@ -22,6 +22,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#ifdef HAVE_EPOLL
+#include <sys/epoll.h>
+#endif
+#ifdef HAVE_KQUEUE
+#include <sys/event.h>
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
@@ -604,4 +611,41 @@ UDS_CASE(stream_empty_rights_coalesce, "K-14", UDS_STREAM | UDS_CONNECTED | UDS_
 	    "bytes sent with an empty SCM_RIGHTS");
 	uds_send_one(p->a, "cd", 2);
 	recv_expect(p->b, "abcd", NULL, 0, 4, &m);
+}
+
+/*
+ * The platform's event queue descriptor in SCM_RIGHTS: a kqueue as the table
+ * records it; where there is no kqueue, an epoll instance passes like any
+ * other descriptor and the received one is the same instance (an event
+ * registered through the sender's copy is reported through it).
+ */
+UDS_CASE(event_queue_descriptor_in_rights, "K-44", UDS_ALL_TYPES | UDS_CONNECTED)
+{
+	struct uds_msg m;
+#if defined(HAVE_KQUEUE)
+	int kq = (int)UDS_OK(kqueue());
+
+	UDS_EXPECT_RESULT("scm_rights.kqueue", uds_sendmsg_fds(p->a, &kq, 1, NULL, 0, 0));
+	uds_recv_fds(p->b, 1, 0, &m);
+	UDS_EQ(m.nfds, 1, "kqueue descriptors received");
+	uds_close_received(&m);
+#elif defined(HAVE_EPOLL)
+	int ep = (int)UDS_OK(epoll_create1(0)), pipe_fds[2];
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+
+	UDS_OK(pipe(pipe_fds));
+	ev.data.fd = pipe_fds[0];
+	uds_send_fds(p->a, &ep, 1);
+	uds_recv_fds(p->b, 1, 0, &m);
+	UDS_EQ(m.nfds, 1, "epoll descriptors received");
+	UDS_OK(epoll_ctl(ep, EPOLL_CTL_ADD, pipe_fds[0], &ev));
+	UDS_EQ(UDS_OK(write(pipe_fds[1], "e", 1)), 1, "bytes written to the watched pipe");
+	UDS_EQ(UDS_OK(epoll_wait(m.fds[0], &got, 1, UDS_DEADLINE_MS)), 1,
+	    "events the received epoll descriptor reports for the sender's registration");
+	UDS_EQ(got.data.fd, pipe_fds[0], "the watched descriptor the event names");
+	uds_close_received(&m);
+#else
+	(void)m;
+	uds_skip("neither kqueue nor epoll exists here");
+#endif
 }
