@@ -64,6 +64,11 @@ ssize_t sendmsg_raw(int sock, const struct uds_addr *to, const char *data, size_
     void *ctl, size_t ctllen);
 /* Opens n tracked pipes. */
 void tracked_open(struct tracked *t, int n);
+/*
+ * Opens one tracked pipe and sends its write end with the bytes of data
+ * (none for ""), closing the local copy: the only reference is in flight.
+ */
+void tracked_send_one(int sock, struct tracked *t, const char *data);
 /* Closes the case's own copies of write ends first..first+count-1. */
 void tracked_close_local(struct tracked *t, int first, int count);
 /*

@@ -290,9 +290,7 @@ UDS_CASE(read_discards_descriptors, "K-26", UDS_ALL_TYPES | UDS_CONNECTED | UDS_
 	char buf[16];
 
 	uds_require_holds("scm_rights.read_discards");
-	tracked_open(&t, 1);
-	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "abc", 3, 0)), 3, "bytes sent");
-	tracked_close_local(&t, 0, 1);
+	tracked_send_one(p->a, &t, "abc");
 	uds_wait_readable(p->b);
 	uds_fds_snapshot(&snap);
 	UDS_EQ(UDS_OK(read(p->b, buf, sizeof(buf))), 3, "bytes read()");

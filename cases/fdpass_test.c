@@ -155,6 +155,17 @@ tracked_open(struct tracked *t, int n)
 	}
 }
 
+void
+tracked_send_one(int sock, struct tracked *t, const char *data)
+{
+	size_t len = strlen(data);
+
+	tracked_open(t, 1);
+	UDS_EQ(UDS_OK(uds_sendmsg_fds(sock, t->wr, 1, data, len, 0)), len,
+	    "bytes sent with the tracked write end");
+	tracked_close_local(t, 0, 1);
+}
+
 /* Closes the case's own copies of write ends first..first+count-1. */
 void
 tracked_close_local(struct tracked *t, int first, int count)
@@ -559,9 +570,7 @@ UDS_CASE(stream_partial_read_drops_descriptors, "K-29",
 	char buf[8];
 
 	uds_require_holds("scm_rights.stream_partial_read");
-	tracked_open(&t, 1);
-	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "XYZ", 3, 0)), 3, "bytes sent");
-	tracked_close_local(&t, 0, 1);
+	tracked_send_one(p->a, &t, "XYZ");
 	uds_wait_readable(p->b);
 	UDS_EQ(UDS_OK(read(p->b, buf, 1)), 1, "bytes read()");
 	require_released(&t, 0, true, "after read() of the first of its bytes");
@@ -591,9 +600,7 @@ UDS_CASE(stream_rights_without_data_discarded, "K-34",
 	struct uds_msg m;
 
 	uds_require_holds("scm_rights.stream_needs_data");
-	tracked_open(&t, 1);
-	UDS_EQ(UDS_OK(uds_sendmsg_fds(p->a, t.wr, 1, "", 0, 0)), 0, "bytes sent");
-	tracked_close_local(&t, 0, 1);
+	tracked_send_one(p->a, &t, "");
 	require_released(&t, 0, true, "after a zero-byte stream sendmsg() and a local close");
 	uds_require_nothing_queued(p->b);
 	uds_send_one(p->a, "z", 1);

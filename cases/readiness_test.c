@@ -32,6 +32,23 @@
 #define RDHUP 0
 #endif
 
+#ifdef HAVE_KQUEUE
+/* The one EVFILT_WRITE event a fresh kqueue reports for fd at once (its flags). */
+static unsigned
+kevent_write_now(int fd)
+{
+	int kq = (int)UDS_OK(kqueue());
+	struct kevent ev, out;
+	struct timespec zero = { 0, 0 };
+
+	EV_SET(&ev, fd, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
+	UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
+	close(kq);
+	uds_note("EVFILT_WRITE flags %#x", (unsigned)out.flags);
+	return out.flags;
+}
+#endif
+
 /* select() for one fd with a timeout in ms; returns 1 if ready, 0 on timeout. */
 static int
 select_one(int fd, bool write, int ms)
@@ -124,15 +141,7 @@ UDS_CASE(connected_stream_is_writable, "I-01", UDS_STREAM | UDS_CONNECTED | UDS_
 	UDS_EQ(rev & (POLLOUT | POLLWRNORM), POLLOUT | POLLWRNORM, "POLLOUT|POLLWRNORM in revents");
 	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
 #ifdef HAVE_KQUEUE
-	{
-		int kq = (int)UDS_OK(kqueue());
-		struct kevent ev, out;
-		struct timespec zero = { 0, 0 };
-
-		EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
-		UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
-		close(kq);
-	}
+	(void)kevent_write_now(p->a);
 #endif
 }
 
@@ -167,17 +176,7 @@ UDS_CASE(writable_after_peer_close, "I-04", UDS_STREAM | UDS_CONNECTED | UDS_BOT
 	UDS_EQ(select_one(p->a, true, 0), 1, "select() writable count");
 	UDS_FAILS_WITH(EPIPE, send(p->a, "x", 1, MSG_NOSIGNAL));
 #ifdef HAVE_KQUEUE
-	{
-		int kq = (int)UDS_OK(kqueue());
-		struct kevent ev, out;
-		struct timespec zero = { 0, 0 };
-
-		EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
-		UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
-		uds_note("EVFILT_WRITE flags %#x", (unsigned)out.flags);
-		UDS_EXPECT_VALUE("kqueue.eof_after_peer_close", (out.flags & EV_EOF) != 0);
-		close(kq);
-	}
+	UDS_EXPECT_VALUE("kqueue.eof_after_peer_close", (kevent_write_now(p->a) & EV_EOF) != 0);
 #endif
 }
 
@@ -195,16 +194,9 @@ UDS_CASE(writable_after_peer_shut_rd, "I-05", UDS_STREAM | UDS_CONNECTED | UDS_B
 UDS_CASE(own_shut_wr_kevent_write_eof, "I-08", UDS_STREAM | UDS_CONNECTED)
 {
 #ifdef HAVE_KQUEUE
-	int kq = (int)UDS_OK(kqueue());
-	struct kevent ev, out;
-	struct timespec zero = { 0, 0 };
-
 	UDS_OK(shutdown(p->a, SHUT_WR));
-	EV_SET(&ev, p->a, EVFILT_WRITE, EV_ADD, 0, 0, NULL);
-	UDS_EQ(UDS_OK(kevent(kq, &ev, 1, &out, 1, &zero)), 1, "kevent(EVFILT_WRITE) events");
-	uds_note("EVFILT_WRITE flags %#x", (unsigned)out.flags);
-	UDS_EXPECT_VALUE("kqueue.write_eof_after_own_shut_wr", (out.flags & ~EV_ADD) == EV_EOF);
-	close(kq);
+	UDS_EXPECT_VALUE("kqueue.write_eof_after_own_shut_wr",
+	    (kevent_write_now(p->a) & ~EV_ADD) == EV_EOF);
 #else
 	uds_skip("kqueue does not exist on this platform");
 #endif
