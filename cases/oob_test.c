@@ -131,7 +131,7 @@ UDS_CASE(oob_read_before_preceding_data, "M-05", UDS_STREAM | UDS_CONNECTED)
 UDS_CASE(oob_normal_read_stops_at_mark, "M-06", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
-	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
+	uds_known_bug("oob.consumed_skb_at_head");
 	send_with_mark(p->a, "ab", "c");
 	send_flags(p->a, "de", 0);
 	recv_expect(p->b, 0, "ab");
@@ -163,7 +163,7 @@ UDS_CASE(oob_second_urgent_makes_first_ex_oob, "M-08", UDS_STREAM | UDS_CONNECTE
 UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
-	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
+	uds_known_bug("oob.consumed_skb_at_head");
 	send_ex_oob(p->a, "hello", "wor");
 	send_flags(p->a, "ld", 0);
 	recv_expect(p->b, 0, "hellowo");
@@ -186,7 +186,7 @@ UDS_CASE(oob_peek_does_not_consume, "M-10", UDS_STREAM | UDS_CONNECTED)
 UDS_CASE(oob_sockatmark_at_the_mark, "M-11", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
-	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
+	uds_known_bug("oob.consumed_skb_at_head");
 	UDS_EQ(atmark(p->b), 0, "sockatmark() with nothing queued");
 	send_with_mark(p->a, "ab", "c");
 	uds_wait_readable(p->b);

@@ -101,7 +101,7 @@ UDS_CASE(oob_consumed_twice_then_new_urgent, "P-14", UDS_STREAM | UDS_PAIR)
 	char c;
 
 	uds_require_oob();
-	uds_linux_bug_fixed_in("oob.consecutive_consumed");
+	uds_known_bug("oob.consecutive_consumed");
 	send_oob(p->a, 'A');
 	recv_oob_expect(p->b, 'A');
 	send_oob(p->a, 'B');
@@ -117,7 +117,7 @@ UDS_CASE(consumed_oob_not_returned_again, "P-15", UDS_STREAM | UDS_PAIR)
 	char buf[4];
 
 	uds_require_oob();
-	uds_linux_bug_fixed_in("oob.consumed_skb_at_head");
+	uds_known_bug("oob.consumed_skb_at_head");
 	send_oob(p->a, 'x');
 	recv_oob_expect(p->b, 'x');
 	UDS_EQ(UDS_OK(sockatmark(p->b)), 1, "sockatmark() after the urgent byte was read (TCP: 1)");

@@ -18,14 +18,25 @@
 #include <atf-c.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#ifdef HAVE_KLOGCTL
+#include <sys/klog.h>
+#endif
 
-#define DOC(v, src)        { UDS_DOCUMENTED, (v), (src), NULL }
-#define OBS(v, src)        { UDS_OBSERVED, (v), (src), NULL }
-#define REP(v, src)        { UDS_REPORTED, (v), (src), NULL }
-#define ABSENT(src)        { UDS_ABSENT, 0, (src), NULL }
-#define BUG(v, src, bug)   { UDS_DOCUMENTED, (v), (src), (bug) }
+#define DOC(v, src)        { UDS_DOCUMENTED, (v), (src), NULL, 0, false }
+#define OBS(v, src)        { UDS_OBSERVED, (v), (src), NULL, 0, false }
+#define REP(v, src)        { UDS_REPORTED, (v), (src), NULL, 0, false }
+#define ABSENT(src)        { UDS_ABSENT, 0, (src), NULL, 0, false }
+/* A known deviation of a documented value: the case is an expected failure. */
+#define BUG(v, src, bug)   { UDS_DOCUMENTED, (v), (src), (bug), 0, false }
+
+/* UDS_RULE rows: the rule holds, or a known deviation (on the kinds given; 0: all). */
+#define HOLDS(src)                 { UDS_DOCUMENTED, 1, (src), NULL, 0, false }
+#define DEVIATES(kinds, src, bug)  { UDS_OBSERVED, 1, (src), (bug), (kinds), false }
+/* A bug a later release fixed: stable releases may carry the fix, so a pass still passes. */
+#define FIXED_IN(src, fix)         { UDS_DOCUMENTED, 1, (src), (fix), 0, true }
 
 #define LX [UDS_LINUX]
 #define FB [UDS_FREEBSD]
@@ -33,6 +44,11 @@
 #define OB [UDS_OPENBSD]
 #define MC [UDS_MACOS]
 #define IL [UDS_ILLUMOS]
+#define GV [UDS_GVISOR]
+
+/* Version-gated cells (in .gated): the cell holds before, or since, a version. */
+#define BEFORE(platform, version, cell) { (platform), NULL, (version), cell }
+#define SINCE(platform, version, cell)  { (platform), (version), NULL, cell }
 
 const struct uds_expect_row uds_expect_table[] = {
 #include "expect/A.rows"
@@ -62,6 +78,7 @@ static const struct {
 	[UDS_LINUX] = { "Linux", "Linux" }, [UDS_FREEBSD] = { "FreeBSD", "FreeBSD" },
 	[UDS_NETBSD] = { "NetBSD", "NetBSD" }, [UDS_OPENBSD] = { "OpenBSD", "OpenBSD" },
 	[UDS_MACOS] = { "macOS", "Darwin" }, [UDS_ILLUMOS] = { "illumos", "SunOS" },
+	[UDS_GVISOR] = { "gVisor", "Linux" },
 };
 
 enum uds_platform
@@ -82,55 +99,119 @@ uds_platform_of_name(const char *name)
 	return uds_platform_of_sysname(name);
 }
 
+/*
+ * gVisor answers uname with a fixed Linux 4.4.0 of January 2016 (its
+ * pkg/sentry/kernel/version.go), and its syslog(2) with made-up boot lines
+ * that begin "Starting gVisor...": either gives it away, also unprivileged.
+ */
+static bool
+on_gvisor(const struct utsname *u)
+{
+#ifdef HAVE_KLOGCTL
+	char log[256];
+	int n;
+#endif
+
+	if (strcmp(u->release, "4.4.0") == 0 &&
+	    strcmp(u->version, "#1 SMP Sun Jan 10 15:06:54 PST 2016") == 0)
+		return true;
+#ifdef HAVE_KLOGCTL
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (int)sizeof(log) - 1);
+	if (n > 0) {
+		log[n] = '\0';
+		return strstr(log, "Starting gVisor") != NULL;
+	}
+#endif
+	return false;
+}
+
 enum uds_platform
 uds_platform(void)
 {
 	static enum uds_platform cached = UDS_NPLATFORMS + 1;
 	struct utsname u;
 
-	if (cached > UDS_NPLATFORMS)
+	if (cached > UDS_NPLATFORMS) {
 		cached = uname(&u) == 0 ? uds_platform_of_sysname(u.sysname) : UDS_NPLATFORMS;
+		if (cached == UDS_LINUX && on_gvisor(&u))
+			cached = UDS_GVISOR;
+	}
 	return cached;
+}
+
+/* The leading "N.N.N" of s (at most three numbers) into out; false when s starts otherwise. */
+static bool
+leading_version(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+	int parts = 0;
+
+	while (s[n] >= '0' && s[n] <= '9') {
+		while (s[n] >= '0' && s[n] <= '9')
+			n++;
+		if (++parts == 3 || s[n] != '.' || s[n + 1] < '0' || s[n + 1] > '9')
+			break;
+		n++;
+	}
+	if (n == 0 || n >= len)
+		return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return true;
+}
+
+const char *
+uds_platform_version(void)
+{
+	static char version[64];
+	static bool known, asked;
+	struct utsname u;
+	const char *env, *deb;
+
+	if (asked)
+		return known ? version : NULL;
+	asked = true;
+	if (uds_platform() == UDS_GVISOR) {
+		env = getenv("UDS_GVISOR_VERSION");
+		known = env != NULL && strlen(env) == 8 && strspn(env, "0123456789") == 8 &&
+		    snprintf(version, sizeof(version), "%s", env) > 0;
+		return known ? version : NULL;
+	}
+	if (uname(&u) != 0)
+		return NULL;
+	/* Debian's uname -r is the ABI ("6.1.0-56-amd64"); uname -v has the release. */
+	deb = strstr(u.version, " Debian ");
+	known = (deb != NULL && leading_version(deb + 8, version, sizeof(version))) ||
+	    leading_version(u.release, version, sizeof(version));
+	return known ? version : NULL;
+}
+
+int
+uds_version_cmp(const char *a, const char *b)
+{
+	/* Missing components count as 0: "6.10" == "6.10.0" < "6.10.3". */
+	while (*a != '\0' || *b != '\0') {
+		unsigned long x = 0, y = 0;
+		char *end;
+
+		if (*a != '\0') {
+			x = strtoul(a, &end, 10);
+			a = *end == '.' ? end + 1 : "";
+		}
+		if (*b != '\0') {
+			y = strtoul(b, &end, 10);
+			b = *end == '.' ? end + 1 : "";
+		}
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
 }
 
 const char *
 uds_platform_name(enum uds_platform p)
 {
 	return p < UDS_NPLATFORMS ? platforms[p].name : "an unknown platform";
-}
-
-/* Known Linux bugs and the release that fixed them (expect/linux-fixes.tbl). */
-static const struct {
-	const char *key;
-	int major, minor;       /* the first mainline release with the fix */
-	const char *fix;
-} linux_fixes[] = {
-#include "expect/linux-fixes.tbl"
-};
-
-void
-uds_linux_bug_fixed_in(const char *key)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	for (size_t i = 0; i < sizeof(linux_fixes) / sizeof(linux_fixes[0]); i++) {
-		if (strcmp(linux_fixes[i].key, key) != 0)
-			continue;
-		if (uds_platform() != UDS_LINUX || uname(&u) != 0 ||
-		    sscanf(u.release, "%d.%d", &major, &minor) != 2)
-			return;
-		if (major > linux_fixes[i].major ||
-		    (major == linux_fixes[i].major && minor >= linux_fixes[i].minor))
-			return;
-		uds_note("Linux %s predates %d.%d, which fixed %s: a failure here is expected "
-		    "unless the fix was backported", u.release, linux_fixes[i].major,
-		    linux_fixes[i].minor, key);
-		uds_tolerate_failure("Linux %s predates the fix (%d.%d): %s", u.release,
-		    linux_fixes[i].major, linux_fixes[i].minor, linux_fixes[i].fix);
-		return;
-	}
-	uds_fail_at(__FILE__, __LINE__, "suite bug: no Linux fix \"%s\" in expect/linux-fixes.tbl", key);
 }
 
 const char *
@@ -163,14 +244,99 @@ row_of(const char *key)
 	return row;
 }
 
+static bool
+in_range(const struct uds_gated *g, const char *version)
+{
+	return (g->since == NULL || uds_version_cmp(version, g->since) >= 0) &&
+	    (g->until == NULL || uds_version_cmp(version, g->until) < 0);
+}
+
+const struct uds_expectation *
+uds_expect_for(const struct uds_expect_row *row, enum uds_platform p, const char *version,
+    const char **note)
+{
+	static const struct uds_expectation unknown;
+	static char why[512];
+	const struct uds_expectation *e;
+
+	if (note != NULL)
+		*note = "";
+	if (p >= UDS_NPLATFORMS)
+		return &unknown;
+	for (int i = 0; i < UDS_NGATED; i++) {
+		const struct uds_gated *g = &row->gated[i];
+
+		if (g->e.source == NULL || g->platform != p)
+			continue;
+		if (version != NULL && *version != '\0' && in_range(g, version)) {
+			if (note != NULL) {
+				snprintf(why, sizeof(why), "%s %s%s%s%s", uds_platform_name(p),
+				    g->since ? "since " : "", g->since ? g->since : "",
+				    g->since && g->until ? ", " : "", g->until ? "before " : "");
+				snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s",
+				    g->until ? g->until : "");
+				*note = why;
+			}
+			return &g->e;
+		}
+		if (version == NULL && g->e.bug != NULL && note != NULL) {
+			snprintf(why, sizeof(why), "%s version unknown; %s%s: %s", uds_platform_name(p),
+			    g->until ? "before " : "since ", g->until ? g->until : g->since, g->e.bug);
+			*note = why;
+		}
+	}
+	e = &row->on[p];
+	if (p == UDS_GVISOR && e->basis == UDS_UNKNOWN && e->source == NULL) {
+		/* gVisor implements Linux's interface: held to Linux's current value. */
+		if (note != NULL && **note == '\0')
+			*note = "gVisor: Linux's value";
+		return &row->on[UDS_LINUX];
+	}
+	return e;
+}
+
 const struct uds_expectation *
 uds_expect(const char *key)
 {
-	static const struct uds_expectation unknown;
-	const struct uds_expect_row *row = row_of(key);
-	enum uds_platform p = uds_platform();
+	return uds_expect_for(row_of(key), uds_platform(), uds_platform_version(), NULL);
+}
 
-	return p < UDS_NPLATFORMS ? &row->on[p] : &unknown;
+/* Makes a known deviation of this case an expected failure (strict or tolerated). */
+static void
+expect_deviation(const struct uds_expect_row *row, const struct uds_expectation *e,
+    const char *note)
+{
+	const char *plat = uds_platform_name(uds_platform());
+	const char *ver = uds_platform_version();
+
+	if (uds_current_kind != NULL && !uds_kind_in(uds_current_kind, e->kinds))
+		return;
+	uds_note("known deviation %s on %s %s: %s (%s)", row->key, plat, ver ? ver : "(version unknown)",
+	    e->bug, e->source);
+	if (e->tolerant || ver == NULL)
+		uds_tolerate_failure("%s %s: %s (%s)", plat, ver ? ver : "(version unknown)", e->bug,
+		    e->source);
+	else if (uds_child_report_fd == -1)
+		atf_tc_expect_fail("known deviation on %s %s: %s (%s)", plat, ver, e->bug, e->source);
+	(void)note;
+}
+
+void
+uds_known_bug(const char *key)
+{
+	const struct uds_expect_row *row = uds_expect_find(key);
+	const struct uds_expectation *e;
+	const char *note;
+
+	if (row == NULL || row->value_kind != UDS_RULE)
+		uds_fail_at(__FILE__, __LINE__, "suite bug: no rule row \"%s\" in the expectation "
+		    "table", key);
+	e = uds_expect_for(row, uds_platform(), uds_platform_version(), &note);
+	if (e->bug != NULL)
+		expect_deviation(row, e, note);
+	else if (strstr(note, "version unknown") != NULL)
+		/* A bug some versions have: this one may be among them. */
+		uds_tolerate_failure("%s", note);
 }
 
 /* True when the space-separated list ids holds id. */
@@ -206,6 +372,8 @@ uds_expect_format(const struct uds_expect_row *row, long value)
 	static int next;
 	char *buf = bufs[next++ % 4];
 
+	if (row->value_kind == UDS_RULE)
+		return value ? "holds" : "does not hold";
 	if (row->value_kind == UDS_NUMBER)
 		snprintf(buf, sizeof(bufs[0]), "%ld", value);
 	else if (value == UDS_SUCCEEDS)
@@ -229,6 +397,10 @@ assertable(const struct uds_expect_row *row, const char *observed)
 	const char *plat = uds_platform_name(uds_platform());
 	char seen[128] = "";
 
+	if (row->value_kind == UDS_RULE)
+		uds_fail_at(__FILE__, __LINE__, "suite bug: %s is a rule row: use uds_known_bug()",
+		    row->key);
+
 	if (observed != NULL)
 		snprintf(seen, sizeof(seen), "; observed: %s", observed);
 	switch (e->basis) {
@@ -247,8 +419,8 @@ assertable(const struct uds_expect_row *row, const char *observed)
 	uds_note(UDS_EXPECTATION_NOTE "%s on %s: %s (%s: %s)", row->key, plat,
 	    uds_expect_format(row, e->value), uds_basis_word(e->basis),
 	    e->source);
-	if (e->bug != NULL && uds_child_report_fd == -1)
-		atf_tc_expect_fail("known deviation on %s: %s", plat, e->bug);
+	if (e->bug != NULL)
+		expect_deviation(row, e, "");
 	return e;
 }
 

@@ -107,6 +107,7 @@ uds_body(const atf_tc_t *tc)
 	if (in->behaviour->kinds == UDS_NO_KIND) {
 		in->behaviour->body(NULL);
 	} else {
+		uds_current_kind = &in->kind;
 		uds_pair_open(&in->kind, &pair);
 		in->behaviour->body(&pair);
 	}

@@ -11,6 +11,8 @@
 
 static struct uds_behaviour *first, **tail = &first;
 
+const struct uds_kind *uds_current_kind;
+
 void
 uds_register(struct uds_behaviour *b)
 {
@@ -47,6 +49,24 @@ uds_type_name(int type)
 		if (types[i].type == type)
 			return types[i].word;
 	return "unknown-type";
+}
+
+bool
+uds_kind_in(const struct uds_kind *k, unsigned mask)
+{
+	unsigned type = 0, how = 0;
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].type == k->type)
+			type = types[i].bit;
+	for (size_t i = 0; i < sizeof(hows) / sizeof(hows[0]); i++)
+		if (hows[i].how == k->how)
+			how = hows[i].bit;
+	return (!(mask & UDS_ALL_TYPES) || (mask & type)) &&
+	    (!(mask & (UDS_CONNECTED | UDS_UNBOUND)) || (mask & how)) &&
+	    (!(mask & UDS_BOTH_MODES) || (mask & (k->nonblock ? UDS_NONBLOCK : UDS_BLOCKING))) &&
+	    (!(mask & UDS_BOTH_ENDS) || (mask & (k->reversed ? UDS_REVERSED : UDS_FORWARD))) &&
+	    (!(mask & UDS_NBLISTENER) || k->nblistener);
 }
 
 /* UDS_NBLISTENER applies where there is a listener: stream/seqpacket path or abstract. */

@@ -486,12 +486,17 @@ long uds_expected_value(const char *key);
 void uds_require_holds(const char *key);
 
 /*
- * A known Linux bug this case's rule catches, by its row in expect/linux-fixes.tbl
- * (the release whose mainline fixed it).  On an older Linux a failing check is
- * an expected failure naming the fix; a passing case still passes (stable
- * kernels carry backports).  Elsewhere, and on fixed releases, nothing changes.
+ * The case's rule has known deviations, recorded in the table's row key
+ * (a UDS_RULE row): on a platform and version whose cell names a bug --
+ * gVisor, or a Linux before the release that fixed it -- for this case's
+ * kind, a failing check is an expected failure citing the row's source.
+ * A Linux fix may have been backported to a stable release, and gVisor's
+ * version may be unknown inside the sandbox: there a passing case still
+ * passes; where the version is known and no backport is possible, the case
+ * is expected to fail, and a pass is reported as a failure (the bug was
+ * fixed: the row needs updating).  One line at the start of the case.
  */
-void uds_linux_bug_fixed_in(const char *key);
+void uds_known_bug(const char *key);
 
 /* ------------------------------------------------------------------ */
 /* Declaring a behaviour                                               */

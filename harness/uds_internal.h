@@ -9,6 +9,11 @@
 #define UDS_CHILD_FAILED  86    /* exit status of a child whose check failed */
 #define UDS_CHILD_SKIPPED 87    /* exit status of a child that skipped */
 
+/* The kind of the case running (NULL for UDS_NO_KIND, and outside a case). */
+extern const struct uds_kind *uds_current_kind;
+/* True when the kind is one the mask names (each part the mask gives must match; 0: any). */
+bool uds_kind_in(const struct uds_kind *kind, unsigned mask);
+
 /* Set inside a harness child: where its failure message goes. */
 extern int uds_child_report_fd;
 

@@ -77,8 +77,13 @@ const struct uds_area *uds_area_of(const char *id);
 /* Platforms and the expectation table                                 */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A platform is an implementation of the socket interface, at a version:
+ * gVisor implements Linux's interface itself (and says "Linux 4.4.0" to
+ * uname), so it is a platform of its own.
+ */
 enum uds_platform {
-	UDS_LINUX, UDS_FREEBSD, UDS_NETBSD, UDS_OPENBSD, UDS_MACOS, UDS_ILLUMOS,
+	UDS_LINUX, UDS_FREEBSD, UDS_NETBSD, UDS_OPENBSD, UDS_MACOS, UDS_ILLUMOS, UDS_GVISOR,
 	UDS_NPLATFORMS
 };
 
@@ -93,6 +98,8 @@ enum uds_basis {
 enum uds_value_kind {
 	UDS_RESULT,             /* a call's result: UDS_SUCCEEDS, UDS_BLOCKS_V or an errno */
 	UDS_NUMBER,             /* a number (a size, a count, 1/0 for "holds") */
+	UDS_RULE,               /* the rule of the cases that name the row (uds_known_bug):
+	                         * it holds, or a cell's bug says where it does not */
 };
 
 #define UDS_BLOCKS_V (-2)       /* a UDS_RESULT value: the call blocks */
@@ -102,7 +109,19 @@ struct uds_expectation {
 	long value;             /* an errno, UDS_SUCCEEDS, UDS_BLOCKS_V, or a number */
 	const char *source;
 	const char *bug;        /* set: a known deviation; the case is an expected failure */
+	unsigned kinds;         /* with bug: the kinds it affects (a kind mask; 0: every kind) */
+	bool tolerant;          /* with bug: a failure is expected, a pass still passes
+	                         * (a fix a stable release may have backported) */
 };
+
+/* A cell that holds for one platform's versions in [since, until) instead of on[]. */
+struct uds_gated {
+	enum uds_platform platform;
+	const char *since;      /* first version it holds for; NULL: every earlier one */
+	const char *until;      /* first version it no longer holds for; NULL: still holds */
+	struct uds_expectation e;  /* unused slot: e.source == NULL */
+};
+#define UDS_NGATED 4
 
 struct uds_expect_row {
 	const char *key;
@@ -110,23 +129,45 @@ struct uds_expect_row {
 	const char *what;
 	enum uds_value_kind value_kind;
 	struct uds_expectation on[UDS_NPLATFORMS];
+	struct uds_gated gated[UDS_NGATED];
 };
 
 extern const struct uds_expect_row uds_expect_table[];
 extern const size_t uds_expect_table_len;
 
-/* "documented", "observed", "reported", "absent" or "unknown": as the reports write it. */
-const char *uds_basis_word(enum uds_basis basis);
-/* The platform this process runs on (UDS_NPLATFORMS when unknown). */
+/* The platform this process runs on (UDS_NPLATFORMS when unknown); gVisor is recognised
+ * from inside its sandbox. */
 enum uds_platform uds_platform(void);
+/*
+ * The platform's version, for the table's version ranges and the reports:
+ * Linux's release ("6.1.192", Debian's own from uname -v where it gives
+ * one), gVisor's release date ("20240729", from UDS_GVISOR_VERSION, which
+ * the sandbox does not otherwise expose), the BSDs' release ("14.1");
+ * NULL where it cannot be known.
+ */
+const char *uds_platform_version(void);
+/* Compares two versions component by component ("6.9.8" < "6.10"). */
+int uds_version_cmp(const char *a, const char *b);
 /* The platform a uname sysname names ("Linux", "FreeBSD", "Darwin", ...). */
 enum uds_platform uds_platform_of_sysname(const char *sysname);
-/* "Linux", "FreeBSD", ..., "an unknown platform". */
+/* "Linux", "FreeBSD", ..., "gVisor", "an unknown platform". */
 const char *uds_platform_name(enum uds_platform p);
 /* The platform a name given by uds_platform_name() or a sysname stands for. */
 enum uds_platform uds_platform_of_name(const char *name);
+/* "documented", "observed", "reported", "absent" or "unknown": as the reports write it. */
+const char *uds_basis_word(enum uds_basis basis);
 /* The row of key, or NULL. */
 const struct uds_expect_row *uds_expect_find(const char *key);
+/*
+ * The row's cell for platform p at version (NULL: unknown; "": outside
+ * every range, for tools that print the table): a gated cell whose range
+ * holds the version, else on[p]; gVisor, which implements
+ * Linux's interface, takes Linux's current cell where it has none of its
+ * own.  *note, when not NULL, says where the cell came from ("" when
+ * on[p]), and names a version-gated bug the unknown version may have.
+ */
+const struct uds_expectation *uds_expect_for(const struct uds_expect_row *row,
+    enum uds_platform p, const char *version, const char **note);
 /* This platform's expectation for key; fails the case when key is not in the table. */
 const struct uds_expectation *uds_expect(const char *key);
 /* The keys of the rows that serve catalogue id ("a.b, c.d"), or "" (a static buffer). */

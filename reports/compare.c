@@ -43,7 +43,8 @@ static void
 expectation_text(struct buf *b, const char *key, const struct report *r, const struct tcase *c)
 {
 	const struct uds_expect_row *row = expect_row(key);
-	enum uds_platform p = uds_platform_of_name(r->id.sysname);
+	enum uds_platform p = uds_platform_of_name(r->id.expect_platform ? r->id.expect_platform :
+	    r->id.sysname);
 
 	if (c != NULL && c->exp_basis != NULL) {
 		if (strcmp(c->exp_basis, "unknown") == 0)
@@ -127,10 +128,7 @@ cell_text(struct buf *b, const struct cell *c, enum text_mode mode)
 static char *
 label_of(const struct report *r)
 {
-	char tmp[300];
-	snprintf(tmp, sizeof(tmp), "%s %s %s", r->id.sysname ? r->id.sysname : "?",
-	    r->id.release ? r->id.release : "", r->id.machine ? r->id.machine : "");
-	return arena_strdup(tmp);
+	return arena_strdup(platform_label(&r->id));
 }
 
 /* "outcome outcome ...", "not_run" or "none": what a cell's data-has holds for the filters. */

@@ -412,6 +412,7 @@ fill_identity(struct identity *id, const char *dbdate, bool reproducible)
 	id->date = arena_strdup(dbdate);
 	id->suite_version = arena_strdup(reproducible ? "fixture" : UDS_SUITE_VERSION);
 	id->expect_platform = arena_strdup(uds_platform_name(uds_platform()));
+	id->platform_version = arena_strdup(uds_platform_version());
 	if (reproducible) {
 		/* Golden files: nothing that depends on the machine. */
 		id->sysname = arena_strdup("Linux");
@@ -423,6 +424,7 @@ fill_identity(struct identity *id, const char *dbdate, bool reproducible)
 		id->compiler = arena_strdup("fixture-cc 1.0");
 		id->user = arena_strdup("fixture");
 		id->expect_platform = arena_strdup("Linux");
+		id->platform_version = arena_strdup("0.0.0");
 		return;
 	}
 	if (uname(&u) == 0) {
@@ -456,4 +458,21 @@ fill_identity(struct identity *id, const char *dbdate, bool reproducible)
 		id->user = utf8_clean(pw->pw_name, strlen(pw->pw_name));
 	if (id->kyua_version == NULL)
 		id->kyua_version = first_line_of_command("kyua about version 2>/dev/null");
+}
+
+const char *
+platform_label(const struct identity *id)
+{
+	char tmp[400];
+	const char *sys = id->sysname ? id->sysname : "?";
+
+	if (id->expect_platform != NULL && uds_platform_of_name(id->expect_platform) != UDS_NPLATFORMS &&
+	    uds_platform_of_name(id->expect_platform) != uds_platform_of_sysname(sys))
+		snprintf(tmp, sizeof(tmp), "%s %s %s (uname: %s %s)", id->expect_platform,
+		    id->platform_version ? id->platform_version : "(version unknown)",
+		    id->machine ? id->machine : "", sys, id->release ? id->release : "");
+	else
+		snprintf(tmp, sizeof(tmp), "%s %s %s", sys, id->release ? id->release : "",
+		    id->machine ? id->machine : "");
+	return arena_strdup(tmp);
 }

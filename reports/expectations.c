@@ -25,35 +25,82 @@ has_value(const struct uds_expectation *e)
 	return e->basis == UDS_DOCUMENTED || e->basis == UDS_OBSERVED || e->basis == UDS_REPORTED;
 }
 
+/* The cell a platform's column shows: its own, or (gVisor) Linux's; *as_linux says which. */
+static const struct uds_expectation *
+column_cell(const struct uds_expect_row *row, int p, bool *as_linux)
+{
+	const struct uds_expectation *e = uds_expect_for(row, (enum uds_platform)p, "", NULL);
+
+	/* The version "" matches no range: the cell outside every range. */
+	*as_linux = p == UDS_GVISOR && e == &row->on[UDS_LINUX];
+	return e;
+}
+
 /* One matrix cell: "EINVAL (DOC)", "absent (ABSENT)", "ENOTCONN (DOC, deviation)" or "?". */
 static void
-put_cell(struct buf *b, const struct uds_expect_row *row, const struct uds_expectation *e)
+put_cell(struct buf *b, const struct uds_expect_row *row, const struct uds_expectation *e,
+    bool as_linux)
 {
 	if (e->basis == UDS_UNKNOWN) {
-		buf_puts(b, "?");
+		buf_puts(b, as_linux ? "? (as Linux)" : "?");
 		return;
 	}
-	buf_printf(b, "%s (%s%s)", has_value(e) ? uds_expect_format(row, e->value) : "absent",
-	    basis_short[e->basis], e->bug != NULL ? ", deviation" : "");
+	buf_printf(b, "%s (%s%s%s%s)", has_value(e) ? uds_expect_format(row, e->value) : "absent",
+	    basis_short[e->basis], e->bug != NULL ? ", deviation" : "",
+	    e->bug != NULL && e->tolerant ? ", fixed later" : "", as_linux ? ", as Linux" : "");
+}
+
+/* The version-gated cells of platform p, after its cell: "; before 6.10: holds (DOC, deviation)". */
+static void
+put_gated(struct buf *b, const struct uds_expect_row *row, int p, bool sources)
+{
+	for (int i = 0; i < UDS_NGATED; i++) {
+		const struct uds_gated *g = &row->gated[i];
+
+		if (g->e.source == NULL || (int)g->platform != p)
+			continue;
+		buf_puts(b, sources ? "\n  - " : "; ");
+		if (g->since != NULL)
+			buf_printf(b, "since %s%s", g->since, g->until ? ", " : "");
+		if (g->until != NULL)
+			buf_printf(b, "before %s", g->until);
+		buf_puts(b, ": ");
+		put_cell(b, row, &g->e, false);
+		if (sources) {
+			buf_puts(b, " — ");
+			put_md(b, g->e.source, SIZE_MAX);
+			if (g->e.bug != NULL) {
+				buf_puts(b, "; known deviation: ");
+				put_md(b, g->e.bug, SIZE_MAX);
+			}
+		}
+	}
 }
 
 static void
 count_bases(const struct uds_expect_row *const *rows, size_t n, long counts[][5])
 {
+	bool as_linux;
+
 	for (size_t i = 0; i < n; i++)
 		for (int p = 0; p < UDS_NPLATFORMS; p++)
-			counts[p][rows[i]->on[p].basis]++;
+			counts[p][column_cell(rows[i], p, &as_linux)->basis]++;
 }
 
 static void
 out_expect_md(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
 {
 	long counts[UDS_NPLATFORMS][5] = { { 0 } };
+	bool as_linux;
 
 	buf_printf(b, "# Platform expectations\n\n%zu rows. A cell is the expected value and its "
 	    "basis (DOC documented, OBS observed in kernel source or tests, REP reported but "
 	    "unverified, ABSENT interface absent); ? means nothing is known and the case only "
-	    "reports what it observes.\n\n| key |", n);
+	    "reports what it observes. A rule row's value says whether the rule of its cases "
+	    "holds; \"deviation\" marks a known bug (the case is an expected failure), \"fixed "
+	    "later\" one a later release fixed. gVisor implements Linux's interface: where it "
+	    "has no cell of its own it is held to Linux's (\"as Linux\"). Cells gated by "
+	    "version follow the platform's cell: \"before 6.10: ...\".\n\n| key |", n);
 	for (int p = 0; p < UDS_NPLATFORMS; p++)
 		buf_printf(b, " %s |", uds_platform_name((enum uds_platform)p));
 	buf_puts(b, "\n|---|");
@@ -65,8 +112,11 @@ out_expect_md(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
 		put_md(b, rows[i]->key, SIZE_MAX);
 		buf_puts(b, " |");
 		for (int p = 0; p < UDS_NPLATFORMS; p++) {
+			const struct uds_expectation *e = column_cell(rows[i], p, &as_linux);
+
 			buf_putc(b, ' ');
-			put_cell(b, rows[i], &rows[i]->on[p]);
+			put_cell(b, rows[i], e, as_linux);
+			put_gated(b, rows[i], p, false);
 			buf_puts(b, " |");
 		}
 		buf_putc(b, '\n');
@@ -90,12 +140,12 @@ out_expect_md(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
 		put_md(b, rows[i]->key, SIZE_MAX);
 		buf_puts(b, "\n\n");
 		put_md(b, rows[i]->what, SIZE_MAX);
-		buf_puts(b, "\n\n");
+		buf_printf(b, " (catalogue %s)\n\n", rows[i]->ids);
 		for (int p = 0; p < UDS_NPLATFORMS; p++) {
-			const struct uds_expectation *e = &rows[i]->on[p];
+			const struct uds_expectation *e = column_cell(rows[i], p, &as_linux);
 
 			buf_printf(b, "- %s: ", uds_platform_name((enum uds_platform)p));
-			put_cell(b, rows[i], e);
+			put_cell(b, rows[i], e, as_linux);
 			if (e->source != NULL) {
 				buf_puts(b, " — ");
 				put_md(b, e->source, SIZE_MAX);
@@ -104,9 +154,33 @@ out_expect_md(const struct uds_expect_row *const *rows, size_t n, struct buf *b)
 				buf_puts(b, "; known deviation: ");
 				put_md(b, e->bug, SIZE_MAX);
 			}
+			put_gated(b, rows[i], p, true);
 			buf_putc(b, '\n');
 		}
 	}
+}
+
+/* A cell as JSON: basis, value, source, bug, and where it applies. */
+static void
+put_json_cell(struct buf *b, const struct uds_expect_row *row, const struct uds_expectation *e)
+{
+	buf_printf(b, "{\"basis\": \"%s\", \"value\": ", uds_basis_word(e->basis));
+	if (has_value(e))
+		put_json_str(b, uds_expect_format(row, e->value), false);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ", \"source\": ");
+	if (e->source != NULL)
+		put_json_str(b, e->source, false);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ", \"bug\": ");
+	if (e->bug != NULL)
+		put_json_str(b, e->bug, false);
+	else
+		buf_puts(b, "null");
+	if (e->bug != NULL)
+		buf_printf(b, ", \"fixed_later\": %s", e->tolerant ? "true" : "false");
 }
 
 static void
@@ -129,31 +203,45 @@ out_expect_json(const struct uds_expect_row *const *rows, size_t n, struct buf *
 		put_json_str(b, row->key, false);
 		buf_puts(b, ", \"what\": ");
 		put_json_str(b, row->what, false);
+		buf_puts(b, ", \"ids\": ");
+		put_json_str(b, row->ids, false);
 		buf_printf(b, ", \"value_kind\": \"%s\", \"on\": {",
-		    row->value_kind == UDS_NUMBER ? "number" : "result");
+		    row->value_kind == UDS_NUMBER ? "number" : row->value_kind == UDS_RULE ? "rule" :
+		    "result");
 		for (int p = 0; p < UDS_NPLATFORMS; p++) {
-			const struct uds_expectation *e = &row->on[p];
+			bool as_linux;
+			const struct uds_expectation *e = column_cell(row, p, &as_linux);
 
 			buf_puts(b, p ? ",\n      " : "\n      ");
 			put_json_str(b, uds_platform_name((enum uds_platform)p), false);
-			buf_printf(b, ": {\"basis\": \"%s\", \"value\": ", uds_basis_word(e->basis));
-			if (has_value(e))
-				put_json_str(b, uds_expect_format(row, e->value), false);
-			else
-				buf_puts(b, "null");
-			buf_puts(b, ", \"source\": ");
-			if (e->source != NULL)
-				put_json_str(b, e->source, false);
-			else
-				buf_puts(b, "null");
-			buf_puts(b, ", \"bug\": ");
-			if (e->bug != NULL)
-				put_json_str(b, e->bug, false);
-			else
-				buf_puts(b, "null");
-			buf_putc(b, '}');
+			buf_puts(b, ": ");
+			put_json_cell(b, row, e);
+			buf_printf(b, ", \"as_linux\": %s}", as_linux ? "true" : "false");
 		}
-		buf_puts(b, "}}");
+		buf_puts(b, "}, \"gated\": [");
+		for (int i = 0, k = 0; i < UDS_NGATED; i++) {
+			const struct uds_gated *g = &row->gated[i];
+
+			if (g->e.source == NULL)
+				continue;
+			buf_puts(b, k++ ? ", " : "");
+			buf_puts(b, "{\"platform\": ");
+			put_json_str(b, uds_platform_name(g->platform), false);
+			buf_puts(b, ", \"since\": ");
+			if (g->since != NULL)
+				put_json_str(b, g->since, false);
+			else
+				buf_puts(b, "null");
+			buf_puts(b, ", \"until\": ");
+			if (g->until != NULL)
+				put_json_str(b, g->until, false);
+			else
+				buf_puts(b, "null");
+			buf_puts(b, ", \"cell\": ");
+			put_json_cell(b, row, &g->e);
+			buf_puts(b, "}}");
+		}
+		buf_puts(b, "]}");
 	}
 	count_bases(rows, n, counts);
 	buf_puts(b, "\n  ],\n  \"counts\": {");

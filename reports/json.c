@@ -435,6 +435,7 @@ report_from_json(const char *path, struct report *r)
 	r->id.date = opt_str(pl, "date");
 	r->id.user = opt_str(pl, "user");
 	r->id.expect_platform = opt_str(pl, "expect_platform");
+	r->id.platform_version = opt_str(pl, "platform_version");
 	const struct jv *par = jget(pl, "parallelism");
 	r->id.parallelism = par && par->t == J_NUM && par->num >= 1 && par->num < 1e6 ?
 	    (long)par->num : -1;

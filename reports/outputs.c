@@ -206,6 +206,7 @@ json_identity(const struct identity *id, struct buf *b, bool hs)
 		buf_puts(b, "null");
 	jstrf(b, "user", id->user, &f, hs);
 	jstrf(b, "expect_platform", id->expect_platform, &f, hs);
+	jstrf(b, "platform_version", id->platform_version, &f, hs);
 	buf_putc(b, '}');
 }
 
@@ -325,11 +326,7 @@ out_md(const struct report *r, struct buf *b)
 		area[a][c->outcome]++;
 	}
 	buf_puts(b, "# uds-conformance on ");
-	put_md(b, r->id.sysname ? r->id.sysname : "?", 64);
-	buf_putc(b, ' ');
-	put_md(b, r->id.release ? r->id.release : "", 64);
-	buf_putc(b, ' ');
-	put_md(b, r->id.machine ? r->id.machine : "", 64);
+	put_md(b, platform_label(&r->id), 256);
 	buf_printf(b, "\n\n**%zu cases: %ld passed, %ld failed, %ld expected failures, "
 	    "%ld skipped, %ld broken** (%.1f s of case time", r->ncases, r->counts[O_PASSED],
 	    r->counts[O_FAILED], r->counts[O_XFAIL], r->counts[O_SKIPPED], r->counts[O_BROKEN],
@@ -473,16 +470,11 @@ out_html(const struct report *r, struct buf *b, size_t max_output)
 {
 	struct buf title = { 0 };
 
-	buf_printf(&title, "uds-conformance on %s %s", r->id.sysname ? r->id.sysname : "",
-	    r->id.release ? r->id.release : "");
+	buf_printf(&title, "uds-conformance on %s", platform_label(&r->id));
 	html_head(b, title.p, HTML_REPORT);
 	buf_free(&title);
 	buf_puts(b, "<h1>uds-conformance on ");
-	put_html(b, r->id.sysname);
-	buf_putc(b, ' ');
-	put_html(b, r->id.release);
-	buf_putc(b, ' ');
-	put_html(b, r->id.machine);
+	put_html(b, platform_label(&r->id));
 	buf_printf(b, "</h1>\n<p class=\"static-counts\" data-total=\"%zu\" data-passed=\"%ld\" "
 	    "data-failed=\"%ld\" data-xfail=\"%ld\" data-skipped=\"%ld\" data-broken=\"%ld\">"
 	    "%zu cases: %ld passed, %ld failed, %ld expected failures, %ld skipped, %ld broken"

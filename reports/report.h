@@ -52,7 +52,8 @@ struct tcase {
 
 struct identity {
 	char *sysname, *release, *version, *machine, *libc, *libc_version, *compiler,
-	    *kyua_version, *suite_version, *suite_revision, *date, *user, *expect_platform;
+	    *kyua_version, *suite_version, *suite_revision, *date, *user, *expect_platform,
+	    *platform_version;
 	long parallelism;       /* -1: unknown */
 };
 
@@ -103,6 +104,11 @@ extern const char *progname;
 /* db.c */
 void load_db(const char *path, struct report *r, size_t max_output);
 void fill_identity(struct identity *id, const char *dbdate, bool reproducible);
+/*
+ * "Linux 6.18.44 x86_64", or where the implementation is not what uname
+ * says, "gVisor 20240729 x86_64 (uname: Linux 4.4.0)": the report's title.
+ */
+const char *platform_label(const struct identity *id);
 const struct uds_expect_row *expect_row(const char *key);
 void case_expectation(struct tcase *c, enum uds_platform plat);
 void count_report(struct report *r);

@@ -197,11 +197,11 @@ ATF_TC_BODY(tolerated_known_bug_makes_a_failure_expected, tc)
 	UDS_REQUIRE(0, "the check a known bug breaks");
 }
 
-ATF_TC_WITHOUT_HEAD(unknown_linux_fix_is_a_suite_bug);
-ATF_TC_BODY(unknown_linux_fix_is_a_suite_bug, tc)
+ATF_TC_WITHOUT_HEAD(unknown_rule_row_is_a_suite_bug);
+ATF_TC_BODY(unknown_rule_row_is_a_suite_bug, tc)
 {
-	atf_tc_expect_fail("a fix missing from expect/linux-fixes.tbl must fail the case");
-	uds_linux_bug_fixed_in("no.such.fix");
+	atf_tc_expect_fail("a rule row missing from the expectation table must fail the case");
+	uds_known_bug("no.such.fix");
 }
 
 ATF_TC_WITHOUT_HEAD(child_failure_fails_the_case);
@@ -395,9 +395,79 @@ ATF_TC_BODY(expectation_table_is_well_formed, tc)
 			ATF_REQUIRE_MSG(r->value_kind == UDS_RESULT || e->value != UDS_BLOCKS_V,
 			    "%s: a number row cannot say \"blocks\"", r->key);
 		}
+		for (int g = 0; g < UDS_NGATED; g++) {
+			const struct uds_gated *c = &r->gated[g];
+
+			if (c->e.source == NULL)
+				continue;
+			ATF_REQUIRE_MSG(c->platform < UDS_NPLATFORMS && (c->since || c->until),
+			    "%s: a gated cell without a platform or a version range", r->key);
+			ATF_REQUIRE_MSG(!c->since || !c->until || uds_version_cmp(c->since, c->until) < 0,
+			    "%s: an empty version range", r->key);
+		}
+		ATF_REQUIRE_MSG(r->ids != NULL && r->ids[0] != '\0', "%s names no catalogue id",
+		    r->key);
 	}
 	ATF_REQUIRE_EQ(uds_expect("sun_path.size")->basis, uds_platform() == UDS_NPLATFORMS
 	    ? UDS_UNKNOWN : UDS_DOCUMENTED);
+}
+
+ATF_TC_WITHOUT_HEAD(versions_compare_by_component);
+ATF_TC_BODY(versions_compare_by_component, tc)
+{
+	ATF_REQUIRE(uds_version_cmp("6.9.8", "6.10") < 0);
+	ATF_REQUIRE(uds_version_cmp("6.10", "6.10.0") == 0);
+	ATF_REQUIRE(uds_version_cmp("6.10.3", "6.10") > 0);
+	ATF_REQUIRE(uds_version_cmp("5.10.218", "6.1") < 0);
+	ATF_REQUIRE(uds_version_cmp("7.2.13", "6.18.44") > 0);
+	ATF_REQUIRE(uds_version_cmp("20221219", "20240729") < 0);
+}
+
+/* A row of the table's shape, for the lookup rules alone. */
+static const struct uds_expect_row gated_row = {
+	"test.gated", "X-01", "a gated test row", UDS_RESULT, .on = {
+	[UDS_LINUX] = { UDS_DOCUMENTED, EINVAL, "now", NULL, 0, false },
+	[UDS_FREEBSD] = { UDS_OBSERVED, ENOTSOCK, "bsd", NULL, 0, false } },
+	.gated = {
+	{ UDS_LINUX, NULL, "6.10", { UDS_DOCUMENTED, EPERM, "old", "fixed in 6.10", 0, true } },
+	{ UDS_GVISOR, NULL, "20240729", { UDS_OBSERVED, ENOENT, "gvisor old", "a gVisor bug", 0,
+	    false } } } };
+
+ATF_TC_WITHOUT_HEAD(expectations_by_platform_and_version);
+ATF_TC_BODY(expectations_by_platform_and_version, tc)
+{
+	const char *note;
+
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_LINUX, "6.18.44", NULL)->value, EINVAL);
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_LINUX, "6.1.192", &note)->value, EPERM);
+	ATF_REQUIRE_MATCH("before 6.10", note);
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_LINUX, "6.10", NULL)->value, EINVAL);
+	/* An unknown version takes the current cell and names the bug it may have. */
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_LINUX, NULL, &note)->value, EINVAL);
+	ATF_REQUIRE_MATCH("version unknown", note);
+	/* gVisor: its own gated cell, else Linux's current value. */
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_GVISOR, "20221219", NULL)->value, ENOENT);
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_GVISOR, "20240729", &note)->value, EINVAL);
+	ATF_REQUIRE_MATCH("Linux's value", note);
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_FREEBSD, "14.1", NULL)->value, ENOTSOCK);
+	ATF_REQUIRE_EQ(uds_expect_for(&gated_row, UDS_NETBSD, "10.0", NULL)->basis, UDS_UNKNOWN);
+}
+
+ATF_TC_WITHOUT_HEAD(kind_masks_select_kinds);
+ATF_TC_BODY(kind_masks_select_kinds, tc)
+{
+	struct uds_kind k[64];
+	size_t n = uds_kinds_of(UDS_SEQPACKET | UDS_PATH | UDS_ALL_VARIANTS, k, 64);
+
+	ATF_REQUIRE_EQ(n, 4);
+	ATF_REQUIRE_STREQ(k[3].name, "seqpacket_path_nb_rev");
+	ATF_REQUIRE(uds_kind_in(&k[3], 0));
+	ATF_REQUIRE(uds_kind_in(&k[3], UDS_SEQPACKET));
+	ATF_REQUIRE(!uds_kind_in(&k[3], UDS_STREAM | UDS_DGRAM));
+	ATF_REQUIRE(uds_kind_in(&k[3], UDS_RECORD_TYPES | UDS_NAMED | UDS_NONBLOCK));
+	ATF_REQUIRE(!uds_kind_in(&k[3], UDS_SEQPACKET | UDS_BLOCKING));
+	ATF_REQUIRE(!uds_kind_in(&k[0], UDS_SEQPACKET | UDS_REVERSED));
+	ATF_REQUIRE(!uds_kind_in(&k[0], UDS_PAIR));
 }
 
 ATF_TC_WITHOUT_HEAD(sun_path_size_matches_the_table);
@@ -489,11 +559,14 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, checks_print_expected_and_errno_names);
 	ATF_TP_ADD_TC(tp, expectation_table_is_well_formed);
 	ATF_TP_ADD_TC(tp, sun_path_size_matches_the_table);
+	ATF_TP_ADD_TC(tp, versions_compare_by_component);
+	ATF_TP_ADD_TC(tp, expectations_by_platform_and_version);
+	ATF_TP_ADD_TC(tp, kind_masks_select_kinds);
 	ATF_TP_ADD_TC(tp, records_arrive_whole_and_checked);
 	ATF_TP_ADD_TC(tp, record_with_changed_fill_is_corrupt);
 	ATF_TP_ADD_TC(tp, recv_expect_takes_exactly_the_bytes);
 	ATF_TP_ADD_TC(tp, recv_expect_fails_a_short_read);
 	ATF_TP_ADD_TC(tp, tolerated_known_bug_makes_a_failure_expected);
-	ATF_TP_ADD_TC(tp, unknown_linux_fix_is_a_suite_bug);
+	ATF_TP_ADD_TC(tp, unknown_rule_row_is_a_suite_bug);
 	return atf_no_error();
 }
