@@ -22,7 +22,12 @@ static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
-	int d = strcmp(x->c->program, y->c->program);
+	/*
+	 * A behaviour is known by its name (unique in the suite), wherever a
+	 * suite version kept it: rows in catalogue order, a report's program
+	 * only says where that report ran it.
+	 */
+	int d = strcmp(x->c->id ? x->c->id : "~", y->c->id ? y->c->id : "~");
 	if (d == 0)
 		d = strcmp(x->c->behaviour, y->c->behaviour);
 	if (d == 0)
@@ -349,20 +354,20 @@ cmd_compare(int argc, char **argv)
 	memset(cells, 0, sizeof(cells));
 	for (size_t g = 0; g < ne;) {
 		size_t h = g;
-		while (h < ne && strcmp(e[h].c->program, e[g].c->program) == 0 &&
-		    strcmp(e[h].c->behaviour, e[g].c->behaviour) == 0)
+		while (h < ne && strcmp(e[h].c->behaviour, e[g].c->behaviour) == 0)
 			h++;
 		const struct tcase *any = e[g].c;
 		const char *key = NULL;
 		for (int r = 0; r < nrep; r++) {
 			buf_free(&cells[r].sig);
 			memset(&cells[r], 0, sizeof(cells[r]));
-			/* Did this report run the program at all? */
-			for (size_t k = 0; k < reps[r].ncases; k++)
-				if (strcmp(reps[r].cases[k].program, any->program) == 0) {
-					cells[r].program_ran = true;
-					break;
-				}
+			/* Did this report run a program that holds the behaviour in some report? */
+			for (size_t k = 0; k < reps[r].ncases && !cells[r].program_ran; k++)
+				for (size_t q = g; q < h; q++)
+					if (strcmp(reps[r].cases[k].program, e[q].c->program) == 0) {
+						cells[r].program_ran = true;
+						break;
+					}
 		}
 		for (size_t k = g; k < h; k++) {
 			struct cell *c = &cells[e[k].rep];
