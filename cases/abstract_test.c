@@ -165,6 +165,7 @@ UDS_CASE(full_length_name_needs_same_length, "C-03", UDS_ALL_TYPES | UDS_UNBOUND
 
 UDS_CASE(trailing_slash_is_part_of_name, "C-04", UDS_ALL_TYPES | UDS_UNBOUND)
 {
+	uds_known_bug("abstract.trailing_slash");
 	struct uds_addr slash, bare, got;
 
 	uds_require_abstract();
@@ -336,6 +337,8 @@ UDS_CASE(types_hold_same_abstract_name, "C-11", UDS_ALL_TYPES | UDS_UNBOUND,
 		fds[i] = uds_socket(types[i], false);
 		UDS_EXPECT_RESULT("abstract.types_share_name",
 		    bind(fds[i], (struct sockaddr *)&name.sun, name.len));
+		if (uds_expected_value("abstract.types_share_name") != UDS_SUCCEEDS)
+			return;         /* one name for every type here: nothing more to reach */
 		if (types[i] != SOCK_DGRAM)
 			uds_listen(fds[i], 8);
 	}
@@ -393,6 +396,7 @@ use_name_in_new_netns(void *argp)
 
 UDS_CASE_ROOT(abstract_names_per_network_namespace, "C-13", UDS_STREAM | UDS_DGRAM | UDS_UNBOUND)
 {
+	uds_known_bug("abstract.in_child_netns");
 #ifdef CLONE_NEWNET
 	struct uds_addr name;
 	struct uds_child child;
@@ -472,6 +476,7 @@ bind_all_nul_name(void *argp)
 
 UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16", UDS_ALL_TYPES | UDS_UNBOUND)
 {
+	uds_known_bug("abstract.in_child_netns");
 #ifdef CLONE_NEWNET
 	struct uds_child child;
 	int type = p->kind->type;
@@ -486,6 +491,7 @@ UDS_CASE_ROOT(all_nul_full_length_name_binds, "C-16", UDS_ALL_TYPES | UDS_UNBOUN
 
 UDS_CASE(autobind_name_form_and_reachable, "C-17", UDS_ALL_TYPES | UDS_UNBOUND)
 {
+	uds_known_bug("autobind.implemented");
 	struct uds_addr name1, name2;
 
 	UDS_EXPECT_VALUE("autobind.abstract_name", uds_have_abstract());
@@ -505,6 +511,7 @@ UDS_CASE(autobind_name_form_and_reachable, "C-17", UDS_ALL_TYPES | UDS_UNBOUND)
 
 UDS_CASE(bind_to_autobound_name_eaddrinuse, "C-18", UDS_ALL_TYPES | UDS_UNBOUND)
 {
+	uds_known_bug("autobind.implemented");
 	struct uds_addr name, got;
 
 	uds_require_abstract();
@@ -544,6 +551,7 @@ reach_and_see(int type, int client, int server, const struct uds_addr *to, struc
 
 UDS_CASE(passcred_socket_autobinds_on_connect_or_send, "C-19", UDS_ALL_TYPES | UDS_UNBOUND)
 {
+	uds_known_bug("autobind.on_passcred");
 #ifdef SO_PASSCRED
 	struct uds_addr srv, mine, seen;
 	int one = 1, server = uds_socket(p->kind->type, false);

@@ -68,6 +68,7 @@ wait_eof_child(void *v)
 
 UDS_CASE_ROOT(privileged_names_other_pid, "L-23", UDS_ALL_TYPES | UDS_CONNECTED)
 {
+	uds_known_bug("scm_creds.named_pid");
 #ifdef HAVE_LINUX_CREDS
 	int pipefd[2];
 	struct uds_child ch;
@@ -128,6 +129,7 @@ resids_child(void *v)
 UDS_CASE_ROOT(real_effective_saved_ids_allowed, "L-24", UDS_ALL_TYPES | UDS_CONNECTED,
     .note = "real, effective and saved ids")
 {
+	uds_known_bug("scm_creds.named_pid");
 #ifdef HAVE_LINUX_CREDS
 	struct uds_child ch;
 
@@ -154,6 +156,7 @@ exit_at_once(void *v)
 
 UDS_CASE_ROOT(privileged_names_dying_pid, "L-25", UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("scm_creds.named_pid");
 #ifdef HAVE_LINUX_CREDS
 	struct uds_child ch;
 	struct ucred uc;
@@ -364,6 +367,7 @@ UDS_CASE(stream_parts_each_carry_creds, "L-36", UDS_STREAM | UDS_CONNECTED)
 
 UDS_CASE(listener_passcred_inherited, "L-37", UDS_CONNECTION_TYPES | UDS_NAMED)
 {
+	uds_known_bug("passcred.inherited");
 #ifdef HAVE_LINUX_CREDS
 	struct uds_addr name;
 	int l = uds_listener(p->kind, &name), c = uds_socket(p->kind->type, false), s, on = -1;

@@ -197,6 +197,7 @@ UDS_CASE(peercred_socketpair_self, "L-01", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 
 UDS_CASE(peercred_unconnected_empty, "L-02", UDS_STREAM | UDS_UNBOUND)
 {
+	uds_known_bug("peercred.names_peer");
 #ifdef HAVE_LINUX_CREDS
 	require_ucred(peercred(p->a), 0, (uid_t)-1, (gid_t)-1, "SO_PEERCRED unconnected");
 #else
@@ -271,6 +272,7 @@ accept_child(struct uds_pair *p, struct uds_child *ch, struct client_arg *a,
 
 UDS_CASE(peercred_accepted_is_client, "L-04", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("peercred.names_peer");
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .wait = true };
 	struct uds_addr name;
@@ -298,6 +300,7 @@ UDS_CASE(peercred_client_sees_listener, "L-05", UDS_STREAM | UDS_NAMED)
 
 UDS_CASE(peercred_survives_peer_exit, "L-06", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("peercred.names_peer");
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .wait = false };
 	struct uds_addr name;
@@ -336,6 +339,7 @@ UDS_CASE(peercred_connected_dgram, "L-08", UDS_DGRAM | UDS_NAMED)
 
 UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("peercred.names_peer");
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .drop_after = true, .wait = true };
 	struct uds_addr name;
@@ -356,6 +360,7 @@ UDS_CASE_ROOT(peercred_fixed_at_connect, "L-13", UDS_STREAM | UDS_NAMED)
 
 UDS_CASE_ROOT(peercred_child_switched_ids, "L-14", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("peercred.names_peer");
 #ifdef HAVE_LINUX_CREDS
 	struct client_arg a = { .drop_before = true, .wait = true };
 	struct uds_addr name;
@@ -526,6 +531,7 @@ require_option(int fd, int opt, const char *name)
 {
 	int v = 1;
 
+	uds_require_sockopt(fd, SOL_SOCKET, opt, name);
 	if (setsockopt(fd, SOL_SOCKET, opt, &v, sizeof(v)) == -1 && errno == ENOPROTOOPT)
 		uds_skip("%s not supported by this kernel: ENOPROTOOPT (needs Linux >= 6.5)", name);
 }
@@ -593,7 +599,7 @@ UDS_CASE(peerpidfd_after_peer_reaped, "L-42", UDS_STREAM | UDS_PATH)
 	struct client_arg a = { .wait = false };
 	struct uds_addr name;
 	struct uds_child ch;
-	int l = uds_listener(p->kind, &name), fd, pidfd = -1, rc;
+	int l = uds_listener(p->kind, &name), fd, pidfd = -1, rc, err;
 	socklen_t len = sizeof(pidfd);
 
 	a.name = &name;
@@ -602,12 +608,14 @@ UDS_CASE(peerpidfd_after_peer_reaped, "L-42", UDS_STREAM | UDS_PATH)
 	uds_child_finish(&ch);
 	fd = uds_accept(l);
 	rc = getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len);
-	if (rc == -1 && errno == ENOPROTOOPT)
+	err = errno;
+	if (rc == -1 && err == ENOPROTOOPT)
 		uds_skip("SO_PEERPIDFD not supported by this kernel: ENOPROTOOPT");
 	if (pidfd >= 0)
 		close(pidfd);
 	close(fd);
 	close(l);
+	errno = err;
 	UDS_EXPECT_RESULT("peerpidfd.reaped_peer", rc);
 #else
 	uds_skip("SO_PEERPIDFD is a Linux (6.5) interface, absent here");
@@ -649,6 +657,7 @@ capture_child(void *v)
 
 UDS_CASE_ROOT(server_creds_capture_point, "L-12", UDS_STREAM | UDS_PATH)
 {
+	uds_known_bug("peercred.names_peer");
 	struct capture_arg a;
 	struct uds_addr name;
 	struct uds_child ch;

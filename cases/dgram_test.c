@@ -123,6 +123,7 @@ UDS_CASE(recv_trunc_returns_real_length, "F-06",
 
 UDS_CASE(zero_length_datagram_is_delivered, "F-12", UDS_DGRAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
+	uds_known_bug("zero_length.io");
 	char buf[16];
 	ssize_t n;
 
@@ -216,6 +217,7 @@ numbered_sender(void *argp)
 UDS_CASE(several_senders_keep_order_and_lose_nothing, "F-34",
     UDS_DGRAM | UDS_NAMED | UDS_BOTH_MODES)
 {
+	uds_known_bug("dgram.unconnected_senders_woken");
 	struct sender_arg args[SENDERS];
 	struct uds_child senders[SENDERS];
 	uint32_t next[SENDERS] = { 0 };
@@ -392,6 +394,7 @@ UDS_CASE(zero_buffer_trunc_reports_length, "F-07",
 
 UDS_CASE(zero_buffer_receive_truncates, "F-10", UDS_RECORD_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
+	uds_known_bug("zero_length.io");
 	int peek_flags, flags;
 	long peeked, taken;
 
@@ -428,6 +431,7 @@ UDS_CASE(zero_buffer_peek_waits_for_datagram, "F-09", UDS_RECORD_TYPES | UDS_CON
 UDS_CASE(zero_buffer_empty_socket_would_block, "F-11",
     UDS_RECORD_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
 {
+	uds_known_bug("zero_length.io");
 	static const int flag_sets[] = { 0, MSG_PEEK, MSG_TRUNC, MSG_PEEK | MSG_TRUNC };
 	/* O_NONBLOCK on the non-blocking kinds, MSG_DONTWAIT on the blocking ones. */
 	int dontwait = p->kind->nonblock ? 0 : MSG_DONTWAIT;

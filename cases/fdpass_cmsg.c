@@ -243,6 +243,7 @@ UDS_CASE(null_control_discards_descriptors, "K-18",
 UDS_CASE(null_control_with_length_discards, "K-19",
     UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
+	uds_known_bug("recvmsg.null_control_with_length");
 	struct uds_fd_snapshot snap;
 	struct msghdr msg;
 	struct tracked t;
@@ -306,6 +307,7 @@ UDS_CASE(read_discards_descriptors, "K-26", UDS_ALL_TYPES | UDS_CONNECTED | UDS_
 
 UDS_CASE(dgram_rights_without_data_delivered, "K-35", UDS_DGRAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
+	uds_known_bug("zero_length.io");
 	int f = uds_temp_file("no payload");
 	struct uds_msg m;
 
@@ -355,6 +357,7 @@ UDS_CASE(peek_installs_descriptors_again, "K-38", UDS_ALL_TYPES | UDS_CONNECTED 
 UDS_CASE(zero_length_recvmsg_delivers_descriptors, "K-41",
     UDS_ALL_TYPES | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
+	uds_known_bug("zero_length.io");
 	int f = uds_temp_file("zero");
 	struct uds_msg m;
 	char buf[8];

@@ -112,6 +112,7 @@ graph_collected(int type, int n, const int (*edges)[2], int nedges, int npipes)
 
 UDS_CASE(self_sent_socket_reclaimed, "N-01", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	static const int edges[][2] = { { 0, 0 } };
 
 	graph_collected(p->kind->type, 1, edges, 1, 1);
@@ -119,6 +120,7 @@ UDS_CASE(self_sent_socket_reclaimed, "N-01", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 
 UDS_CASE(pair_ends_sent_over_themselves_reclaimed, "N-02", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	int fds[2];
 	int sv[2];
 
@@ -133,6 +135,7 @@ UDS_CASE(pair_ends_sent_over_themselves_reclaimed, "N-02", UDS_STREAM | UDS_DGRA
 
 UDS_CASE(two_three_cycles_reclaimed, "N-03", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 0 }, { 3, 4 }, { 4, 5 }, { 5, 3 } };
 
 	graph_collected(p->kind->type, 6, edges, 6, 4);
@@ -140,6 +143,7 @@ UDS_CASE(two_three_cycles_reclaimed, "N-03", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 
 UDS_CASE(cycle_with_cross_edge_reclaimed, "N-04", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 3 }, { 3, 0 }, { 0, 2 } };
 
 	graph_collected(p->kind->type, 4, edges, 5, 2);
@@ -147,6 +151,7 @@ UDS_CASE(cycle_with_cross_edge_reclaimed, "N-04", UDS_STREAM | UDS_DGRAM | UDS_P
 
 UDS_CASE(backtracking_graph_reclaimed, "N-05", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 1 }, { 2, 3 }, { 3, 4 },
 	    { 4, 3 }, { 4, 0 } };
 
@@ -155,6 +160,7 @@ UDS_CASE(backtracking_graph_reclaimed, "N-05", UDS_STREAM | UDS_DGRAM | UDS_PAIR
 
 UDS_CASE(mixed_lowlink_graph_reclaimed, "N-06", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	static const int edges[][2] = { { 0, 1 }, { 1, 2 }, { 2, 0 }, { 2, 3 }, { 3, 4 },
 	    { 4, 2 }, { 4, 5 }, { 5, 5 } };
 
@@ -176,6 +182,7 @@ UDS_CASE(oob_carried_cycle_reclaimed, "N-07", UDS_STREAM | UDS_PAIR)
 
 UDS_CASE(listener_embryo_cycle_reclaimed, "N-08", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("gc.unreachable_cycles");
 	struct uds_addr name;
 	int fds[2], l = uds_listener(p->kind, &name), c = uds_socket(SOCK_STREAM, false);
 
@@ -194,6 +201,7 @@ UDS_CASE(passrights_off_refuses_cycle, "N-10", UDS_STREAM | UDS_DGRAM | UDS_PAIR
 	int sv[2], off = 0;
 	char c;
 
+	uds_require_sockopt(p->a, SOL_SOCKET, SO_PASSRIGHTS, "SO_PASSRIGHTS (Linux >= 6.16)");
 	UDS_OK(socketpair(AF_UNIX, p->kind->type, 0, sv));
 	if (setsockopt(sv[1], SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) == -1) {
 		int err = errno;
@@ -249,6 +257,7 @@ UDS_CASE_ROOT(cap_sys_resource_exceeds_rlimit, "N-13", UDS_STREAM | UDS_DGRAM | 
 
 UDS_CASE(receiver_at_rlimit, "N-14", UDS_ALL_TYPES | UDS_PAIR)
 {
+	uds_known_bug("scm_rights.excess_closed");
 	enum { FILL = 64 };
 	struct rlimit saved, low;
 	int fill[FILL], nfill = 0, pfd[2], four[4];
@@ -282,13 +291,13 @@ UDS_CASE(receiver_at_rlimit, "N-14", UDS_ALL_TYPES | UDS_PAIR)
 		return;
 	}
 	UDS_EQ(msg.nfds, 2, "descriptors installed");
-	UDS_EQ(msg.flags & MSG_CTRUNC, MSG_CTRUNC, "MSG_CTRUNC");
+	UDS_EXPECT_VALUE("scm_rights.recv_over_rlimit_ctrunc", (msg.flags & MSG_CTRUNC) != 0);
 	for (int i = 0; i < msg.nfds; i++) {
 		UDS_REQUIRE(uds_same_file(msg.fds[i], pfd[1]), "received descriptor %d", i);
 		close(msg.fds[i]);
 	}
 	close(pfd[1]);
-	UDS_EQ(UDS_OK(read(pfd[0], &c, 1)), 0, "pipe end-of-file: the excess copies were closed");
+	uds_require_pipe_released(pfd[0]);     /* the excess copies were closed */
 	close(pfd[0]);
 }
 

@@ -125,6 +125,7 @@ UDS_CASE(bind_bound_socket_einval, "B-13", UDS_ALL_TYPES | UDS_UNBOUND)
 	uds_addr_fresh_path(&second);
 	uds_bind(p->a, &first);
 	UDS_FAILS_WITH(EINVAL, bind(p->a, UDS_CSA(&second), second.len));
+	uds_known_bug("bind.failed_leaves_node");
 	uds_require_no_node(second.sun.sun_path);
 	uds_name_of(p->a, &got);
 	UDS_REQUIRE_SAME_NAME(&got, &first, "the name after the failed bind()");
@@ -452,14 +453,17 @@ UDS_CASE(connect_through_link_or_rename, "B-32", UDS_ALL_TYPES | UDS_UNBOUND)
 	uds_serve_fresh(p->b, type, &name);
 	uds_addr_path(&link_name, "hard-link");
 	uds_addr_path(&moved, "renamed");
-	UDS_OK(link(name.sun.sun_path, "hard-link"));
+	UDS_OK(rename(name.sun.sun_path, "renamed"));
+	uds_require_no_node(name.sun.sun_path);
+	uds_require_reaches(type, &moved, p->b);
+	/* Not every filesystem can hard-link a socket node (gVisor's host-backed one cannot). */
+	if (link("renamed", "hard-link") == -1)
+		uds_skip("the rename half passed; this filesystem cannot hard-link a socket node: "
+		    "link() failed with %s", uds_errno_name(errno));
 	UDS_EXPECT_RESULT("connect.via_link_or_rename", uds_try_connect(c, &link_name));
 	close(c);
 	if (uds_is_connection_type(type))
 		close(uds_accept(p->b));
-	UDS_OK(rename(name.sun.sun_path, "renamed"));
-	uds_require_no_node(name.sun.sun_path);
-	uds_require_reaches(type, &moved, p->b);
 }
 
 /* ------------------------------------------------------------------ */

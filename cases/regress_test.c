@@ -101,6 +101,7 @@ UDS_CASE(oob_consumed_twice_then_new_urgent, "P-14", UDS_STREAM | UDS_PAIR)
 	char c;
 
 	uds_require_oob();
+	uds_known_bug("oob.consumed_skb_at_head");      /* cited first: before 6.10 it fails this way */
 	uds_known_bug("oob.consecutive_consumed");
 	send_oob(p->a, 'A');
 	recv_oob_expect(p->b, 'A');
@@ -163,7 +164,15 @@ UDS_CASE(io_uring_fd_refused_in_scm_rights, "P-08", UDS_STREAM | UDS_DGRAM | UDS
 		    uds_errno_name(err));
 	}
 	UDS_EXPECT_RESULT("scm_rights.io_uring", uds_sendmsg_fds(p->a, &ring, 1, "u", 1, 0));
-	uds_require_nothing_queued(p->b);
+	if (uds_expected_value("scm_rights.io_uring") == UDS_SUCCEEDS) {
+		struct uds_msg m;
+
+		uds_recv_fds(p->b, 1, 0, &m);           /* accepted where the table says so: it arrives */
+		UDS_EQ(m.nfds, 1, "io_uring descriptors received");
+		uds_close_received(&m);
+	} else {
+		uds_require_nothing_queued(p->b);
+	}
 	close(ring);
 #else
 	uds_skip("io_uring is a Linux interface, absent here");
@@ -224,11 +233,13 @@ inflight_bounded(struct uds_pair *p, uid_t uid, int per)
 
 UDS_CASE_ROOT(inflight_total_bounded, "P-11", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("inflight.rlimit");
 	inflight_bounded(p, private_uid(0), 8);
 }
 
 UDS_CASE_ROOT(inflight_charged_to_rlimit, "P-12", UDS_ALL_TYPES | UDS_PAIR)
 {
+	uds_known_bug("inflight.rlimit");
 	inflight_bounded(p, private_uid(0), 1);
 }
 
@@ -254,6 +265,7 @@ path_sender(void *v)
 
 UDS_CASE(sendto_vs_receiver_rebind, "P-19", UDS_DGRAM | UDS_PATH)
 {
+	uds_known_bug("dgram.sendto_dead_receiver");
 	struct uds_child ch[2];
 	struct uds_addr name;
 	struct budget b;
@@ -289,6 +301,7 @@ UDS_CASE(failed_bind_leaves_no_node, "P-20", UDS_ALL_TYPES | UDS_UNBOUND)
 	uds_bind(p->a, &p1);
 	UDS_FAILS_WITH(EADDRINUSE, bind(p->b, (struct sockaddr *)&p1.sun, p1.len));
 	UDS_FAILS_WITH(EINVAL, bind(p->a, (struct sockaddr *)&p2.sun, p2.len));
+	uds_known_bug("bind.failed_leaves_node");
 	UDS_FAILS_WITH(ENOENT, stat(p2.sun.sun_path, &st));
 	UDS_OK(stat(p1.sun.sun_path, &st));
 	UDS_REQUIRE(S_ISSOCK(st.st_mode), "p1 is a socket node");
@@ -327,6 +340,7 @@ peercred_watcher(void *v)
 
 UDS_CASE(peercred_during_connect, "P-23", UDS_STREAM | UDS_NAMED)
 {
+	uds_known_bug("peercred.names_peer");
 #if defined(SO_PEERCRED) && defined(SCM_CREDENTIALS)
 	struct uds_addr name;
 	struct uds_child ch;
@@ -492,6 +506,7 @@ inflight_ok_child(void *v)
 
 UDS_CASE_ROOT(inflight_charged_per_user, "P-13", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
+	uds_known_bug("inflight.rlimit");
 	uid_t base = private_uid(0);
 	struct inflight_arg a = { .sock = p->a, .uid = base, .per = 1 };
 	struct inflight_arg bb = { .sock = p->a, .uid = base + 1, .per = INFLIGHT_LIMIT };
@@ -564,6 +579,7 @@ embryo_connector(void *v)
 
 UDS_CASE(gc_vs_embryo_connect, "P-03", UDS_STREAM | UDS_PATH)
 {
+	uds_known_bug("gc.unreachable_cycles");
 #if defined(HAVE_SOCK_NONBLOCK) && defined(HAVE_MSG_NOSIGNAL)
 	struct embryo_race r = { .listener = -1 };
 	struct uds_addr name;

@@ -54,45 +54,58 @@ UDS_CASE(peer_close_leaves_data_then_eof, "H-01",
 	require_eof_now(p->a);
 }
 
-struct closer_arg {
-	int writer;             /* sent on, then closed by the child's exit */
-	int reader;             /* the parent's end: the child drops its copy */
-};
-
+/*
+ * Child of H-02: for each writer end the parent passes over ctl it sends
+ * "abc" and closes it (the last reference: the reader sees the peer gone),
+ * then tells the parent; a message without a descriptor ends it.  One child
+ * for every round: a fork per round cost more than the rounds themselves.
+ */
 static void
-send_abc_and_exit(void *argp)
+send_abc_on_each(void *argp)
 {
-	const struct closer_arg *arg = argp;
+	int ctl = *(int *)argp;
+	struct uds_msg m;
 
-	UDS_OK(close(arg->reader));
-	uds_send_one(arg->writer, "abc", 3);
+	for (;;) {
+		uds_recv_fds(ctl, 1, 0, &m);
+		if (m.nfds == 0)
+			return;
+		uds_send_one(m.fds[0], "abc", 3);
+		UDS_OK(close(m.fds[0]));
+		uds_send_one(ctl, "c", 1);
+	}
 }
 
 UDS_CASE(waitall_returns_partial_when_peer_closes, "H-02",
     UDS_CONNECTION_TYPES | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
+	struct uds_child child;
 	char buf[100];
+	int ctl[2];
 
+	UDS_OK(socketpair(AF_UNIX, SOCK_DGRAM, 0, ctl));
+	uds_child_start(&child, send_abc_on_each, &ctl[1]);
 	for (int i = 0; i < 100; i++) {
 		struct uds_pair q;
-		struct uds_child child;
-		struct closer_arg arg;
 
 		uds_pair_again(p, &q);
-		arg = (struct closer_arg){ .writer = q.a, .reader = q.b };
-		uds_child_start(&child, send_abc_and_exit, &arg);
-		UDS_OK(close(q.a));
+		uds_send_fds(ctl[0], &q.a, 1);
+		UDS_OK(close(q.a));     /* the writer's only reference is now the child's */
 		q.a = -1;
 		UDS_EQ(UDS_WITHIN_DEADLINE(recv(q.b, buf, sizeof(buf), MSG_WAITALL)), 3,
 		    "bytes returned by recv(MSG_WAITALL) when the peer closed");
 		UDS_REQUIRE(memcmp(buf, "abc", 3) == 0, "received \"%.3s\"", buf);
-		/* A seqpacket record ends the first recv() before the child has exited:
-		 * wait for its exit (the last close of the writer) before the 0. */
-		uds_child_finish(&child);
+		/* A seqpacket record ends the first recv() before the child has closed:
+		 * wait for its word (the writer's last close) before the 0. */
+		UDS_EQ(uds_recv_one(ctl[0], buf, sizeof(buf), 0), 1, "bytes of the child's word");
 		UDS_EQ(UDS_OK(UDS_AT_ONCE(recv(q.b, buf, sizeof(buf), MSG_WAITALL))), 0,
 		    "recv(MSG_WAITALL) after the partial one, the peer gone");
 		uds_pair_close(&q);
 	}
+	uds_send_one(ctl[0], "e", 1);
+	uds_child_finish(&child);
+	close(ctl[0]);
+	close(ctl[1]);
 }
 
 /* Sends with MSG_NOSIGNAL under a counting handler: EPIPE and no SIGPIPE. */
@@ -457,6 +470,7 @@ UDS_CASE(shut_rd_keeps_or_discards_queued, "H-13",
 
 UDS_CASE(dgram_sender_shut_wr_others_unaffected, "H-19", UDS_DGRAM | UDS_UNBOUND | UDS_BOTH_MODES)
 {
+	uds_known_bug("dgram.shut_wr_own_only");
 	static const char *const want[] = { "one", "two", "three" };
 	int other = uds_socket(SOCK_DGRAM, p->kind->nonblock);
 	struct uds_addr name;

@@ -681,6 +681,7 @@ UDS_CASE(so_cookie_identifies_the_socket, "A-35", UDS_ALL_TYPES | UDS_CONNECTED 
 	int fds[3], n = sockets_of(p, fds);
 	uint64_t cookie[3];
 
+	uds_require_sockopt(fds[0], SOL_SOCKET, SO_COOKIE, "SO_COOKIE");
 	for (int i = 0; i < n; i++) {
 		uint64_t again = 0;
 		socklen_t len = sizeof(cookie[i]);

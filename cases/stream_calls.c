@@ -85,6 +85,7 @@ UDS_CASE(sendmsg_recvmsg_several_iovecs, "E-21", UDS_ALL_TYPES | UDS_CONNECTED |
 
 UDS_CASE(send_from_mapping_past_eof_efault, "E-22", UDS_ALL_TYPES | UDS_CONNECTED)
 {
+	uds_known_bug("dgram.send_atomic_on_fault");
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	int fd = uds_temp_file("m");
 	char *map = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
@@ -347,9 +348,11 @@ UDS_CASE(msg_ctrunc_as_input_flag_ignored, "E-30", UDS_ALL_TYPES | UDS_CONNECTED
 	memset(&m, 0, sizeof(m));
 	m.msg_iov = &siov;
 	m.msg_iovlen = 1;
-	sent = sendmsg(p->a, &m, MSG_CTRUNC);
-	uds_note("sendmsg(MSG_CTRUNC) of 6 bytes returned %s", uds_result_str(sent, errno));
-	UDS_EXPECT_VALUE("msg.ctrunc_input_ignored", sent == 6);
+	UDS_EXPECT_RESULT("msg.ctrunc_send", sent = sendmsg(p->a, &m, MSG_CTRUNC));
+	if (sent == -1)         /* refused where the table says so: the receive half still runs */
+		uds_send_one(p->a, "ctrunc", 6);
+	else
+		UDS_EQ(sent, 6, "bytes sendmsg(MSG_CTRUNC) sent");
 	m.msg_iov = &riov;
 	m.msg_control = cbuf;
 	m.msg_controllen = sizeof(cbuf);
@@ -418,6 +421,7 @@ peek_expect(int fd, const char *want, size_t len)
 UDS_CASE(peek_offset_starts_at_minus_one, "E-33", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
 {
 #ifdef SO_PEEK_OFF
+	uds_require_sockopt(p->b, SOL_SOCKET, SO_PEEK_OFF, "SO_PEEK_OFF");
 	UDS_EQ(UDS_SOCKOPT_INT(p->a, SOL_SOCKET, SO_PEEK_OFF), -1, "SO_PEEK_OFF of one end");
 	UDS_EQ(UDS_SOCKOPT_INT(p->b, SOL_SOCKET, SO_PEEK_OFF), -1, "SO_PEEK_OFF of the other end");
 #else
@@ -432,6 +436,7 @@ UDS_CASE(peek_offset_advances_and_follows_reads, "E-34",
 	/* A record receive removes the whole 8-byte record, a stream receive 2 bytes. */
 	int removed = p->kind->type == SOCK_STREAM ? 2 : 8;
 
+	uds_require_sockopt(p->b, SOL_SOCKET, SO_PEEK_OFF, "SO_PEEK_OFF");
 	uds_send_one(p->a, "abcdefgh", 8);
 	uds_send_one(p->a, "ijkl", 4);
 	peek_off_set(p->b, 0);
@@ -453,6 +458,7 @@ UDS_CASE(peek_offset_spans_stream_writes, "E-35", UDS_STREAM | UDS_CONNECTED | U
     .note = "stream")
 {
 #ifdef SO_PEEK_OFF
+	uds_require_sockopt(p->b, SOL_SOCKET, SO_PEEK_OFF, "SO_PEEK_OFF");
 	uds_send_one(p->a, "abc", 3);
 	uds_send_one(p->a, "def", 3);
 	uds_wait_readable(p->b);
@@ -471,6 +477,7 @@ UDS_CASE(peek_offset_stops_at_record_end, "E-35",
 	char buf[10];
 	int flags;
 
+	uds_require_sockopt(p->b, SOL_SOCKET, SO_PEEK_OFF, "SO_PEEK_OFF");
 	uds_send_one(p->a, "abcdef", 6);
 	uds_send_one(p->a, "ghi", 3);
 	uds_wait_readable(p->b);
@@ -535,6 +542,7 @@ UDS_CASE(blocking_peek_past_queued_data_waits, "E-36", UDS_ALL_TYPES | UDS_CONNE
 	struct uds_child sender;
 	char buf[8];
 
+	uds_require_sockopt(p->b, SOL_SOCKET, SO_PEEK_OFF, "SO_PEEK_OFF");
 	if (stream)
 		uds_known_bug("peek_off.reread_after_sleep");
 	uds_send_one(p->a, "abc", 3);

@@ -81,6 +81,8 @@ uds_tolerate_failure(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (tolerated[0] != '\0')
+		return;         /* the first known bug a case names is the one a failure cites */
 	va_start(ap, fmt);
 	vsnprintf(tolerated, sizeof(tolerated), fmt, ap);
 	va_end(ap);

@@ -13,6 +13,8 @@
 #include <sys/time.h>
 #include <time.h>
 
+static int deadline_cap;
+
 int
 uds_deadline_ms(void)
 {
@@ -24,7 +26,13 @@ uds_deadline_ms(void)
 
 		ms = v >= 200 && v <= 60000 ? (int)v : 5000;
 	}
-	return ms;
+	return deadline_cap > 0 && deadline_cap < ms ? deadline_cap : ms;
+}
+
+void
+uds_deadline_cap(int ms)
+{
+	deadline_cap = ms;
 }
 
 void

@@ -59,8 +59,9 @@ uds_send_epipe_sigpipes(int fd, int flags)
 void
 uds_require_sigpipe_raised(const struct uds_pair *p, int raised, const char *what)
 {
-	if (p->kind->type == SOCK_STREAM)
+	if (p->kind->type == SOCK_STREAM) {
+		uds_known_bug("sigpipe.on_send");
 		UDS_EQ(raised, 1, what);
-	else
+	} else
 		UDS_EXPECT_VALUE("send.seqpacket_peer_closed_sigpipe", raised);
 }

@@ -205,8 +205,13 @@ void *uds_unmapped_page(void);
  */
 void uds_gc_nudge(void);
 void uds_require_pipe_released(int pipe_r);
-/* Skips unless AF_UNIX stream sockets take MSG_OOB (probed: CONFIG_AF_UNIX_OOB on Linux). */
+/*
+ * Skips unless AF_UNIX stream sockets take MSG_OOB (probed: CONFIG_AF_UNIX_OOB
+ * on Linux): a byte sent urgent must come back from the peer's recv(MSG_OOB).
+ */
 void uds_require_oob(void);
+/* Skips unless getsockopt() knows the option (probed on fd; what names it in the reason). */
+void uds_require_sockopt(int fd, int level, int name, const char *what);
 /* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
 void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -482,7 +487,7 @@ void uds_expect_value_at(const char *file, int line, const char *key, long obser
  * an expected failure for a known deviation.
  */
 long uds_expected_value(const char *key);
-/* Skips unless the table says the behaviour holds here (value 1). */
+/* Skips where the table says the behaviour does not hold here (value 0), with the source. */
 void uds_require_holds(const char *key);
 
 /*

@@ -22,6 +22,15 @@ struct timespec;
 void uds_deadline(struct timespec *deadline, int ms);
 int uds_ms_left(const struct timespec *deadline);
 
+/*
+ * How long a case whose failure is an expected deviation waits for an event:
+ * the deviant implementation will not produce it, and a correct one (the
+ * bug fixed) produces it in far less.  A deviant implementation fails fast.
+ */
+#define UDS_DEVIATION_DEADLINE_MS 250
+/* From now on UDS_DEADLINE_MS is at most ms. */
+void uds_deadline_cap(int ms);
+
 /* Stops the timer uds_timer_arm() set. */
 void uds_timer_disarm(void);
 
