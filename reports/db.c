@@ -239,12 +239,99 @@ count_report(struct report *r)
 	}
 }
 
+/* Copies file from to to (both whole); false, errno set, when it cannot. */
+static bool
+copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	char buf[65536];
+	size_t n;
+	bool ok = in != NULL && out != NULL;
+
+	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	ok = ok && !ferror(in);
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL && fclose(out) != 0)
+		ok = false;
+	return ok;
+}
+
+/*
+ * A kyua that died in the middle of a transaction leaves a hot journal (or a
+ * write-ahead log) beside its database, which a read-only open cannot roll
+ * back.  The database and its journal are copied into a private directory
+ * and the copy opened read-write, so SQLite rolls the unfinished transaction
+ * back there; the original is never touched.  Returns the path to open (path
+ * itself when there is no journal) and sets *dir to the directory to remove.
+ */
+static char *private_dir;        /* where private_copy() put its copy, until removed */
+static char private_base[1024];
+
+/* Closes the database and removes the private copy; at exit too (die()). */
+static void
+remove_private_copy(void)
+{
+	static const char *const names[] = { "", "-journal", "-wal", "-shm" };
+	char p[2200];
+
+	close_db();
+	if (private_dir == NULL)
+		return;
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(p, sizeof(p), "%s/%s%s", private_dir, private_base, names[i]);
+		unlink(p);
+	}
+	rmdir(private_dir);
+	free(private_dir);
+	private_dir = NULL;
+}
+
+static const char *
+private_copy(const char *path)
+{
+	static const char *const sfx[] = { "-journal", "-wal" };
+	static char copy[2200];
+	char side[2200], side_copy[2300], tmpl[1100];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *tmp = getenv("TMPDIR");
+	bool any = false;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, sfx[i]);
+		any = any || access(side, F_OK) == 0;
+	}
+	if (!any)
+		return path;
+	snprintf(tmpl, sizeof(tmpl), "%s/uds-report-db.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(tmpl) == NULL)
+		die(EX_WRITE, "results database %s has a journal to roll back, and no private "
+		    "copy can be made for it: mkdtemp(%s): %s", path, tmpl, strerror(errno));
+	private_dir = xmalloc(strlen(tmpl) + 1);
+	strcpy(private_dir, tmpl);
+	snprintf(private_base, sizeof(private_base), "%s", base);
+	atexit(remove_private_copy);
+	snprintf(copy, sizeof(copy), "%s/%s", tmpl, private_base);
+	if (!copy_file(path, copy))
+		die(EX_WRITE, "cannot copy results database %s to %s: %s", path, copy,
+		    strerror(errno));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, sfx[i]);
+		snprintf(side_copy, sizeof(side_copy), "%s%s", copy, sfx[i]);
+		if (access(side, F_OK) == 0 && !copy_file(side, side_copy))
+			die(EX_WRITE, "cannot copy %s to %s: %s", side, side_copy, strerror(errno));
+	}
+	return copy;
+}
+
 void
 load_db(const char *path, struct report *r, size_t max_output)
 {
 	struct stat sb;
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	const char *open_path;
 
 	if (stat(path, &sb) != 0)
 		die(EX_MISSING, "cannot read results database %s: %s", path, strerror(errno));
@@ -255,12 +342,15 @@ load_db(const char *path, struct report *r, size_t max_output)
 		    "before it wrote any result", path);
 	if (access(path, R_OK) != 0)
 		die(EX_MISSING, "cannot read results database %s: %s", path, strerror(errno));
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	open_path = private_copy(path);
+	if (sqlite3_open_v2(open_path, &db, private_dir ? SQLITE_OPEN_READWRITE :
+	    SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		char msg[256];
 		snprintf(msg, sizeof(msg), "%s", db ? sqlite3_errmsg(db) : "out of memory");
 		close_db();
 		die(EX_NOTDB, "cannot open results database %s: %s", path, msg);
 	}
+	r->rolled_back = private_dir != NULL;
 	sqlite3_busy_timeout(db, 2000);
 
 	st = prepare(path, "SELECT max(schema_version), max(timestamp) FROM metadata");
@@ -364,7 +454,7 @@ load_db(const char *path, struct report *r, size_t max_output)
 		}
 	}
 	sqlite3_finalize(st);
-	close_db();
+	remove_private_copy();
 
 	enum uds_platform plat = uds_platform();
 	for (size_t i = 0; i < r->ncases; i++) {

@@ -256,19 +256,37 @@ out_expect_json(const struct uds_expect_row *const *rows, size_t n, struct buf *
 	buf_puts(b, "\n  }\n}\n");
 }
 
-static const struct uds_expect_row *
-row_named(const char *key)
+/* True when the row has a version-gated cell for platform p. */
+static bool
+gated_on(const struct uds_expect_row *row, enum uds_platform p)
 {
-	for (size_t i = 0; i < uds_expect_table_len; i++)
-		if (strcmp(uds_expect_table[i].key, key) == 0)
-			return &uds_expect_table[i];
-	return NULL;
+	for (int i = 0; i < UDS_NGATED; i++)
+		if (row->gated[i].e.source != NULL && row->gated[i].platform == p)
+			return true;
+	return false;
+}
+
+/* The catalogue ids of the rows, one a line, each once, in the table's order. */
+static void
+out_expect_ids(const struct uds_expect_row **rows, size_t n, struct buf *b)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const char *id = rows[i]->ids; *id != '\0'; id += strspn(id, " ")) {
+			size_t len = strcspn(id, " ");
+			bool seen = false;
+
+			for (size_t j = 0; j < b->n && !seen; j += strcspn(b->p + j, "\n") + 1)
+				seen = strncmp(b->p + j, id, len) == 0 && b->p[j + len] == '\n';
+			if (!seen)
+				buf_printf(b, "%.*s\n", (int)len, id);
+			id += len;
+		}
 }
 
 int
 cmd_expectations(int argc, char **argv)
 {
-	const char *format = "md", *out = NULL;
+	const char *format = "md", *out = NULL, *gated = NULL;
 	const struct uds_expect_row **rows = xcalloc(uds_expect_table_len + 1, sizeof(*rows));
 	size_t n = 0;
 	struct buf b = { 0 };
@@ -276,17 +294,23 @@ cmd_expectations(int argc, char **argv)
 	for (int i = 1; i < argc; i += 2) {     /* every option takes a value */
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if ((strcmp(a, "--format") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--key") == 0) &&
-		    v == NULL)
+		if ((strcmp(a, "--format") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--key") == 0 ||
+		    strcmp(a, "--gated") == 0) && v == NULL)
 			die(EX_USAGE_, "expectations: %s needs a value", a);
 		if (strcmp(a, "--format") == 0) {
 			format = v;
-			if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0)
-				die(EX_USAGE_, "expectations: --format wants md or json, not \"%s\"", v);
+			if (strcmp(format, "md") != 0 && strcmp(format, "json") != 0 &&
+			    strcmp(format, "ids") != 0)
+				die(EX_USAGE_, "expectations: --format wants md, json or ids, not \"%s\"", v);
+		} else if (strcmp(a, "--gated") == 0) {
+			gated = v;
+			if (uds_platform_of_name(v) == UDS_NPLATFORMS)
+				die(EX_USAGE_, "expectations: --gated wants a platform (Linux, gVisor, "
+				    "FreeBSD, ...), not \"%s\"", v);
 		} else if (strcmp(a, "-o") == 0) {
 			out = v;
 		} else if (strcmp(a, "--key") == 0) {
-			const struct uds_expect_row *row = row_named(v);
+			const struct uds_expect_row *row = uds_expect_find(v);
 
 			if (row == NULL)
 				die(EX_USAGE_, "expectations: the table has no row \"%s\"", v);
@@ -295,14 +319,24 @@ cmd_expectations(int argc, char **argv)
 			rows[n++] = row;
 		} else {
 			die(EX_USAGE_, "expectations: unknown argument %s (usage: uds-report expectations "
-			    "[--format md|json] [--key KEY]... [-o FILE])", a);
+			    "[--format md|json|ids] [--key KEY]... [--gated PLATFORM] [-o FILE])", a);
 		}
 	}
 	if (n == 0)
 		for (; n < uds_expect_table_len; n++)
 			rows[n] = &uds_expect_table[n];
+	if (gated != NULL) {
+		size_t kept = 0;
 
-	if (strcmp(format, "json") == 0)
+		for (size_t i = 0; i < n; i++)
+			if (gated_on(rows[i], uds_platform_of_name(gated)))
+				rows[kept++] = rows[i];
+		n = kept;
+	}
+
+	if (strcmp(format, "ids") == 0)
+		out_expect_ids(rows, n, &b);
+	else if (strcmp(format, "json") == 0)
 		out_expect_json(rows, n, &b);
 	else
 		out_expect_md(rows, n, &b);

@@ -29,7 +29,8 @@ usage(FILE *f)
 	    "  --summary            print the counts on one line\n"
 	    "       uds-report compare [--diff] [--md FILE] [--html FILE] REPORT.json...\n"
 	    "       uds-report derive --platform NAME [--release R] REPORT.json OUT.json\n"
-	    "       uds-report expectations [--format md|json] [--key KEY]... [-o FILE]\n");
+	    "       uds-report expectations [--format md|json|ids] [--key KEY]... [--gated PLATFORM]\n"
+	    "                           [-o FILE]\n");
 }
 
 static char *

@@ -63,6 +63,7 @@ struct report {
 	size_t ncases;
 	long counts[O_N];
 	double duration;
+	bool rolled_back;       /* the database had a hot journal: read from a rolled-back copy */
 };
 
 /* util.c */
