@@ -331,6 +331,19 @@ tolerate_unknown_version(const struct uds_expect_row *row, enum uds_platform p)
 }
 
 const struct uds_expectation *
+uds_expect_for_kind(const struct uds_expect_row *row, enum uds_platform p, const char *version,
+    const char *kind)
+{
+	const struct uds_kind *saved = uds_current_kind;
+	const struct uds_expectation *e;
+
+	uds_current_kind = kind != NULL && *kind != '\0' ? uds_kind_named(kind) : NULL;
+	e = uds_expect_for(row, p, version, NULL);
+	uds_current_kind = saved;
+	return e;
+}
+
+const struct uds_expectation *
 uds_expect(const char *key)
 {
 	const struct uds_expect_row *row = row_of(key);

@@ -165,6 +165,15 @@ uds_kind_rank(const char *name)
 	return 0;
 }
 
+const struct uds_kind *
+uds_kind_named(const char *name)
+{
+	int rank = uds_kind_rank(name);
+	size_t n;
+
+	return rank > 0 ? &all_kinds(&n)[rank - 1] : NULL;
+}
+
 const char *
 uds_kind_name_at(int rank)
 {

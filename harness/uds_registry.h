@@ -44,6 +44,8 @@ int uds_kind_rank(const char *name);
 bool uds_registry_valid(void);
 /* The kind name at a rank (from 1) of that order, or NULL past the last. */
 const char *uds_kind_name_at(int rank);
+/* The kind of that name, or NULL. */
+const struct uds_kind *uds_kind_named(const char *name);
 /* The kind's type as a word, for messages. */
 const char *uds_type_name(int type);
 /* Kills and reaps every child still running (also run at exit). */
@@ -164,10 +166,17 @@ const struct uds_expect_row *uds_expect_find(const char *key);
  * holds the version, else on[p]; gVisor, which implements
  * Linux's interface, takes Linux's current cell where it has none of its
  * own.  *note, when not NULL, says where the cell came from ("" when
- * on[p]), and names a version-gated bug the unknown version may have.
+ * on[p]).
  */
 const struct uds_expectation *uds_expect_for(const struct uds_expect_row *row,
     enum uds_platform p, const char *version, const char **note);
+/*
+ * The cell of row for platform p at version, for the kind named (NULL or ""
+ * for a case without kind): as a case of that kind would see it (a kind's
+ * own cell, a version-gated cell, gVisor's fallback on Linux's).
+ */
+const struct uds_expectation *uds_expect_for_kind(const struct uds_expect_row *row,
+    enum uds_platform p, const char *version, const char *kind);
 /* This platform's expectation for key; fails the case when key is not in the table. */
 const struct uds_expectation *uds_expect(const char *key);
 /* The keys of the rows that serve catalogue id ("a.b, c.d"), or "" (a static buffer). */

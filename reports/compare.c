@@ -558,7 +558,7 @@ cmd_derive(int argc, char **argv)
 			c->observed = NULL;
 		} else if (row != NULL) {
 			const struct uds_expectation *ex = &row->on[p];
-			case_expectation(c, p);
+			case_expectation(c, p, NULL);
 			c->observed = NULL;
 			switch (ex->basis) {
 			case UDS_ABSENT:

@@ -208,7 +208,7 @@ key_in_reason(const struct tcase *c)
 }
 
 void
-case_expectation(struct tcase *c, enum uds_platform plat)
+case_expectation(struct tcase *c, enum uds_platform plat, const char *version)
 {
 	const struct uds_expect_row *row = expect_row(c->key);
 
@@ -220,7 +220,7 @@ case_expectation(struct tcase *c, enum uds_platform plat)
 		c->exp_basis = arena_strdup("unknown");
 		return;
 	}
-	const struct uds_expectation *e = &row->on[plat];
+	const struct uds_expectation *e = uds_expect_for_kind(row, plat, version, c->kind);
 	c->exp_basis = arena_strdup(uds_basis_word(e->basis));
 	if (e->basis == UDS_DOCUMENTED || e->basis == UDS_OBSERVED || e->basis == UDS_REPORTED)
 		c->exp_value = arena_strdup(uds_expect_format(row, e->value));
@@ -326,7 +326,8 @@ private_copy(const char *path)
 }
 
 void
-load_db(const char *path, struct report *r, size_t max_output)
+load_db(const char *path, struct report *r, size_t max_output, enum uds_platform plat,
+    const char *version)
 {
 	struct stat sb;
 	sqlite3_stmt *st;
@@ -359,13 +360,13 @@ load_db(const char *path, struct report *r, size_t max_output)
 		close_db();
 		die(EX_NOTDB, "%s is not a kyua results database (no schema version)", path);
 	}
-	int version = sqlite3_column_int(st, 0);
+	int schema = sqlite3_column_int(st, 0);
 	time_t ts = (time_t)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
-	if (version != KYUA_SCHEMA_VERSION) {
+	if (schema != KYUA_SCHEMA_VERSION) {
 		close_db();
 		die(EX_SCHEMA, "%s is a kyua results database of schema version %d; this tool "
-		    "reads version %d", path, version, KYUA_SCHEMA_VERSION);
+		    "reads version %d", path, schema, KYUA_SCHEMA_VERSION);
 	}
 	char date[32];
 	struct tm tm;
@@ -456,13 +457,12 @@ load_db(const char *path, struct report *r, size_t max_output)
 	sqlite3_finalize(st);
 	remove_private_copy();
 
-	enum uds_platform plat = uds_platform();
 	for (size_t i = 0; i < r->ncases; i++) {
 		struct tcase *c = &r->cases[i];
 		c->row_id = 0;
 		if (c->key == NULL)
 			c->key = key_in_reason(c);
-		case_expectation(c, plat);
+		case_expectation(c, plat, version);
 		if (c->outcome == O_SKIPPED)
 			c->observed = after_last(c->reason, "; observed: ");
 		else if (c->outcome == O_FAILED || c->outcome == O_XFAIL)

@@ -26,6 +26,8 @@ usage(FILE *f)
 	    "  --kyua-version TEXT  --parallelism N  --suite-revision TEXT\n"
 	    "  --max-output BYTES   bound on each case's stdout/stderr (default 65536; 0: none)\n"
 	    "  --reproducible       fixed platform identity (golden files)\n"
+	    "  --identity-of REPORT.json  the platform identity of an earlier report of the same\n"
+	    "                       run (made where it ran: a guest, a sandbox); expectations as there\n"
 	    "  --summary            print the counts on one line\n"
 	    "       uds-report compare [--diff] [--md FILE] [--html FILE] REPORT.json...\n"
 	    "       uds-report derive --platform NAME [--release R] REPORT.json OUT.json\n"
@@ -48,7 +50,7 @@ int
 main(int argc, char **argv)
 {
 	const char *db = NULL, *paths[5] = { NULL }, *outdir = NULL;
-	const char *kyua_version = NULL, *revision = NULL;
+	const char *kyua_version = NULL, *revision = NULL, *identity_of = NULL;
 	long parallelism = -1;
 	size_t max_output = 65536;
 	bool reproducible = false, summary = false;
@@ -106,6 +108,8 @@ main(int argc, char **argv)
 			kyua_version = v;
 		} else if (strcmp(a, "--suite-revision") == 0) {
 			revision = v;
+		} else if (strcmp(a, "--identity-of") == 0) {
+			identity_of = v;
 		} else if (strcmp(a, "--parallelism") == 0) {
 			char *end;
 			parallelism = strtol(v, &end, 10);
@@ -139,11 +143,33 @@ main(int argc, char **argv)
 				paths[k] = join(outdir, names[k]);
 	}
 
-	load_db(db, &r, max_output);
-	r.id.kyua_version = kyua_version ? arena_strdup(kyua_version) : NULL;
-	fill_identity(&r.id, r.id.date, reproducible);
-	r.id.suite_revision = revision ? utf8_clean(revision, strlen(revision)) : NULL;
-	r.id.parallelism = parallelism;
+	if (identity_of != NULL) {
+		/* Where the run was: an earlier report's platform, expectations as there. */
+		static struct report old;
+
+		report_from_json(identity_of, &old);
+		enum uds_platform p = uds_platform_of_name(old.id.expect_platform);
+		if (p == UDS_NPLATFORMS)
+			die(EX_BADJSON, "%s names no platform this tool knows (expect_platform \"%s\")",
+			    identity_of, old.id.expect_platform ? old.id.expect_platform : "");
+		load_db(db, &r, max_output, p, old.id.platform_version);
+		char *date = r.id.date;
+		r.id = old.id;
+		r.id.date = date;
+		r.id.suite_version = arena_strdup(UDS_SUITE_VERSION);
+		if (kyua_version != NULL)
+			r.id.kyua_version = arena_strdup(kyua_version);
+		if (revision != NULL)
+			r.id.suite_revision = utf8_clean(revision, strlen(revision));
+		if (parallelism != -1)
+			r.id.parallelism = parallelism;
+	} else {
+		load_db(db, &r, max_output, uds_platform(), uds_platform_version());
+		r.id.kyua_version = kyua_version ? arena_strdup(kyua_version) : NULL;
+		fill_identity(&r.id, r.id.date, reproducible);
+		r.id.suite_revision = revision ? utf8_clean(revision, strlen(revision)) : NULL;
+		r.id.parallelism = parallelism;
+	}
 
 	bool any = false;
 	for (int k = 0; k < 5; k++) {

@@ -103,7 +103,9 @@ int kind_rank(const char *kind);
 extern const char *progname;
 
 /* db.c */
-void load_db(const char *path, struct report *r, size_t max_output);
+/* Reads the database; each case's expectation is platform plat's at version. */
+void load_db(const char *path, struct report *r, size_t max_output, enum uds_platform plat,
+    const char *version);
 void fill_identity(struct identity *id, const char *dbdate, bool reproducible);
 /*
  * "Linux 6.18.44 x86_64", or where the implementation is not what uname
@@ -111,7 +113,7 @@ void fill_identity(struct identity *id, const char *dbdate, bool reproducible);
  */
 const char *platform_label(const struct identity *id);
 const struct uds_expect_row *expect_row(const char *key);
-void case_expectation(struct tcase *c, enum uds_platform plat);
+void case_expectation(struct tcase *c, enum uds_platform plat, const char *version);
 void count_report(struct report *r);
 
 /* outputs.c */
