@@ -1,10 +1,16 @@
 # lib.sh - what the scripts in ci/ share; sourced (POSIX sh), never run.
 #
-#   uds_summary TOOL DB   the counts of a results database, as the report tool
+#   uds_summary TOOL DB [ARG...]
+#                         the counts of a results database, as the report tool
 #                         reads them (cases kyua listed without a result count
 #                         as broken): sets sum_total, sum_passed, sum_failed,
-#                         sum_xfail, sum_skipped, sum_broken; returns 1 when it
-#                         cannot read DB.
+#                         sum_xfail, sum_skipped, sum_broken, and for a run
+#                         kyua did not finish sum_unfinished (cases without a
+#                         result), sum_rolled_back (1: the database had an
+#                         unfinished transaction) and sum_recovered (results
+#                         from kyua's output); sum_incomplete is yes or no.
+#                         ARGs go to the tool (--kyua-list F --kyua-log F).
+#                         Returns 1 when it cannot read DB.
 #   uds_filters CASES ARG...
 #                         kyua filters for ARGs: a catalogue id (F-03) becomes
 #                         every case whose X-id it is, from the programs listed
@@ -13,13 +19,21 @@
 #                         no case has.
 
 uds_summary() {
-	_line=$("$1" --summary "$2" 2>/dev/null) || return 1
+	_tool=$1
+	shift
+	_line=$("$_tool" --summary "$@" 2>/dev/null) || return 1
 	sum_total=$(echo "$_line" | sed -n 's/.*total=\([0-9]*\).*/\1/p')
 	sum_passed=$(echo "$_line" | sed -n 's/.* passed=\([0-9]*\).*/\1/p')
 	sum_failed=$(echo "$_line" | sed -n 's/.* failed=\([0-9]*\).*/\1/p')
 	sum_xfail=$(echo "$_line" | sed -n 's/.* expected_failure=\([0-9]*\).*/\1/p')
 	sum_skipped=$(echo "$_line" | sed -n 's/.* skipped=\([0-9]*\).*/\1/p')
 	sum_broken=$(echo "$_line" | sed -n 's/.* broken=\([0-9]*\).*/\1/p')
+	sum_unfinished=$(echo "$_line" | sed -n 's/.* unfinished=\([0-9]*\).*/\1/p')
+	sum_rolled_back=$(echo "$_line" | sed -n 's/.* rolled_back=\([0-9]*\).*/\1/p')
+	sum_recovered=$(echo "$_line" | sed -n 's/.* recovered=\([0-9]*\).*/\1/p')
+	sum_incomplete=no
+	[ "${sum_unfinished:-0}" -gt 0 ] || [ "${sum_rolled_back:-0}" -gt 0 ] ||
+	    [ "${sum_recovered:-0}" -gt 0 ] && sum_incomplete=yes
 	[ -n "$sum_total" ] && [ -n "$sum_passed" ] && [ -n "$sum_failed" ] &&
 	    [ -n "$sum_xfail" ] && [ -n "$sum_skipped" ] && [ -n "$sum_broken" ]
 }

@@ -130,10 +130,15 @@ cell_text(struct buf *b, const struct cell *c, enum text_mode mode)
 	}
 }
 
+/* The report's column: where it ran, and whether the run was whole. */
 static char *
 label_of(const struct report *r)
 {
-	return arena_strdup(platform_label(&r->id));
+	char s[320];
+
+	snprintf(s, sizeof(s), "%s%s", platform_label(&r->id),
+	    report_incomplete(r) ? " (incomplete run)" : "");
+	return arena_strdup(s);
 }
 
 /* "outcome outcome ...", "not_run" or "none": what a cell's data-has holds for the filters. */

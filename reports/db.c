@@ -79,7 +79,7 @@ col_text(sqlite3_stmt *st, int i)
 	return utf8_clean(p, (size_t)n);
 }
 
-static int
+int
 by_program_name(const void *a, const void *b)
 {
 	const struct tcase *x = a, *y = b;
@@ -233,10 +233,40 @@ count_report(struct report *r)
 {
 	memset(r->counts, 0, sizeof(r->counts));
 	r->duration = 0;
+	r->nunfinished = r->nrecovered = 0;
 	for (size_t i = 0; i < r->ncases; i++) {
 		r->counts[r->cases[i].outcome]++;
 		r->duration += r->cases[i].duration;
+		r->nunfinished += r->cases[i].unfinished;
+		r->nrecovered += r->cases[i].recovered;
 	}
+}
+
+const char *
+incomplete_sentence(const struct report *r)
+{
+	char s[800], rec[160] = "", n[200];
+	size_t u = r->nunfinished;
+
+	if (!report_incomplete(r))
+		return NULL;
+	if (r->nrecovered > 0)
+		snprintf(rec, sizeof(rec), "; %zu %s from kyua's output, as its database lost "
+		    "them", r->nrecovered, r->nrecovered == 1 ? "result is" : "results are");
+	if (r->listed)
+		snprintf(n, sizeof(n), "%zu of the %zu cases it was to run %s no result (counted "
+		    "as broken).", u, r->ncases, u == 1 ? "has" : "have");
+	else if (u == 0)
+		snprintf(n, sizeof(n), "Every case it had started has its result; the cases of "
+		    "programs it had not started are missing from this report.");
+	else
+		snprintf(n, sizeof(n), "%zu %s it had started never finished (counted as broken); "
+		    "the cases of programs it had not started are missing from this report.", u,
+		    u == 1 ? "case" : "cases");
+	snprintf(s, sizeof(s), "This run is incomplete: kyua stopped before the end%s%s. %s",
+	    r->rolled_back ? " (its results database had an unfinished transaction, rolled "
+	    "back here)" : "", rec, n);
+	return arena_strdup(s);
 }
 
 /* Copies file from to to (both whole); false, errno set, when it cannot. */
@@ -327,7 +357,7 @@ private_copy(const char *path)
 
 void
 load_db(const char *path, struct report *r, size_t max_output, enum uds_platform plat,
-    const char *version)
+    const char *version, const char *kyua_list, const char *kyua_log)
 {
 	struct stat sb;
 	sqlite3_stmt *st;
@@ -396,6 +426,7 @@ load_db(const char *path, struct report *r, size_t max_output, enum uds_platform
 			c->name = arena_strdup("?");
 		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
 			c->outcome = O_BROKEN;
+			c->unfinished = true;
 			c->reason = arena_strdup("no result recorded (the run was interrupted)");
 		} else {
 			char *t = col_text(st, 3);
@@ -456,6 +487,8 @@ load_db(const char *path, struct report *r, size_t max_output, enum uds_platform
 	}
 	sqlite3_finalize(st);
 	remove_private_copy();
+	if (kyua_list != NULL)
+		salvage_run(r, kyua_list, kyua_log);
 
 	for (size_t i = 0; i < r->ncases; i++) {
 		struct tcase *c = &r->cases[i];
@@ -470,7 +503,8 @@ load_db(const char *path, struct report *r, size_t max_output, enum uds_platform
 		else if (c->outcome == O_PASSED && c->exp_value != NULL)
 			c->observed = c->exp_value;
 	}
-	qsort(r->cases, r->ncases, sizeof(*r->cases), by_program_name);
+	if (r->ncases > 1)
+		qsort(r->cases, r->ncases, sizeof(*r->cases), by_program_name);
 	count_report(r);
 }
 

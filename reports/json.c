@@ -463,6 +463,10 @@ report_from_json(const char *path, struct report *r)
 			die(EX_BADJSON, "report %s: case %zu (%.100s) has unknown outcome \"%.40s\"",
 			    path, i + 1, c->name, outcome);
 		c->outcome = (enum outcome)k;
+		const struct jv *u = jget(o, "unfinished");
+		c->unfinished = u != NULL && u->t == J_BOOL && u->b;
+		const struct jv *rc = jget(o, "recovered");
+		c->recovered = rc != NULL && rc->t == J_BOOL && rc->b;
 		c->behaviour = opt_str(o, "behaviour");
 		if (c->behaviour == NULL)
 			c->behaviour = c->name;
@@ -493,6 +497,10 @@ report_from_json(const char *path, struct report *r)
 		c->err.s = se ? arena_strdup(se) : NULL;
 		c->err.bytes = eb && eb->t == J_NUM && eb->num >= 0 && eb->num < 1e15 ? (size_t)eb->num : 0;
 	}
+	const struct jv *inc = jget(doc, "incomplete"), *rb = inc ? jget(inc, "rolled_back") : NULL;
+	const struct jv *ls = inc ? jget(inc, "listed") : NULL;
+	r->rolled_back = rb != NULL && rb->t == J_BOOL && rb->b;
+	r->listed = ls != NULL && ls->t == J_BOOL && ls->b;
 	/* The strings were copied: the tree can go. */
 	jv_free(doc);
 	memset(doc, 0, sizeof(*doc));

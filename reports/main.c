@@ -29,6 +29,9 @@ usage(FILE *f)
 	    "  --identity-of REPORT.json  the platform identity of an earlier report of the same\n"
 	    "                       run (made where it ran: a guest, a sandbox); expectations as there\n"
 	    "  --summary            print the counts on one line\n"
+	    "  --kyua-list FILE --kyua-log FILE  a run kyua did not finish: the cases of\n"
+	    "                       `kyua list --verbose` the database lacks, with the results\n"
+	    "                       `kyua test` printed (its output), the others unfinished\n"
 	    "       uds-report compare [--diff] [--md FILE] [--html FILE] REPORT.json...\n"
 	    "       uds-report derive --platform NAME [--release R] REPORT.json OUT.json\n"
 	    "       uds-report expectations [--format md|json|ids] [--key KEY]... [--gated PLATFORM]\n"
@@ -51,6 +54,7 @@ main(int argc, char **argv)
 {
 	const char *db = NULL, *paths[5] = { NULL }, *outdir = NULL;
 	const char *kyua_version = NULL, *revision = NULL, *identity_of = NULL;
+	const char *kyua_list = NULL, *kyua_log = NULL;
 	long parallelism = -1;
 	size_t max_output = 65536;
 	bool reproducible = false, summary = false;
@@ -108,6 +112,10 @@ main(int argc, char **argv)
 			kyua_version = v;
 		} else if (strcmp(a, "--suite-revision") == 0) {
 			revision = v;
+		} else if (strcmp(a, "--kyua-list") == 0) {
+			kyua_list = v;
+		} else if (strcmp(a, "--kyua-log") == 0) {
+			kyua_log = v;
 		} else if (strcmp(a, "--identity-of") == 0) {
 			identity_of = v;
 		} else if (strcmp(a, "--parallelism") == 0) {
@@ -135,6 +143,9 @@ main(int argc, char **argv)
 	if (db == NULL) {
 		die(EX_USAGE_, "no results database given (uds-report --help shows the usage)");
 	}
+	if ((kyua_list == NULL) != (kyua_log == NULL))
+		die(EX_USAGE_, "--kyua-list and --kyua-log go together (kyua's list of the run and "
+		    "what kyua test printed)");
 	if (outdir != NULL) {
 		static const char *const names[] = { "junit.xml", "report.json", "report.md",
 			"report.html", "report.tap" };
@@ -152,7 +163,7 @@ main(int argc, char **argv)
 		if (p == UDS_NPLATFORMS)
 			die(EX_BADJSON, "%s names no platform this tool knows (expect_platform \"%s\")",
 			    identity_of, old.id.expect_platform ? old.id.expect_platform : "");
-		load_db(db, &r, max_output, p, old.id.platform_version);
+		load_db(db, &r, max_output, p, old.id.platform_version, kyua_list, kyua_log);
 		char *date = r.id.date;
 		r.id = old.id;
 		r.id.date = date;
@@ -164,7 +175,8 @@ main(int argc, char **argv)
 		if (parallelism != -1)
 			r.id.parallelism = parallelism;
 	} else {
-		load_db(db, &r, max_output, uds_platform(), uds_platform_version());
+		load_db(db, &r, max_output, uds_platform(), uds_platform_version(), kyua_list,
+		    kyua_log);
 		r.id.kyua_version = kyua_version ? arena_strdup(kyua_version) : NULL;
 		fill_identity(&r.id, r.id.date, reproducible);
 		r.id.suite_revision = revision ? utf8_clean(revision, strlen(revision)) : NULL;
@@ -194,9 +206,10 @@ main(int argc, char **argv)
 		buf_free(&b);
 	}
 	if (summary)
-		printf("total=%zu passed=%ld failed=%ld expected_failure=%ld skipped=%ld broken=%ld\n",
-		    r.ncases, r.counts[O_PASSED], r.counts[O_FAILED], r.counts[O_XFAIL],
-		    r.counts[O_SKIPPED], r.counts[O_BROKEN]);
+		printf("total=%zu passed=%ld failed=%ld expected_failure=%ld skipped=%ld broken=%ld "
+		    "unfinished=%zu rolled_back=%d recovered=%zu\n", r.ncases, r.counts[O_PASSED],
+		    r.counts[O_FAILED], r.counts[O_XFAIL], r.counts[O_SKIPPED], r.counts[O_BROKEN],
+		    r.nunfinished, r.rolled_back, r.nrecovered);
 	if (fflush(stdout) != 0)
 		die(EX_WRITE, "cannot write the standard output");
 	free(r.cases);

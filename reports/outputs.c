@@ -116,6 +116,8 @@ out_junit(const struct report *r, struct buf *b)
 		char num[32];
 		snprintf(num, sizeof(num), "%ld", n[O_XFAIL]);
 		junit_prop(b, "expected_failure_count", num);
+		if (report_incomplete(r))
+			junit_prop(b, "incomplete", incomplete_sentence(r));
 		buf_puts(b, "   </properties>\n");
 		for (size_t k = i; k < j; k++)
 			junit_case(&r->cases[k], b);
@@ -221,7 +223,18 @@ out_json(const struct report *r, struct buf *b, bool hs, size_t max_output)
 	buf_printf(b, ",\n\"totals\":{\"total\":%zu", r->ncases);
 	for (int o = 0; o < O_N; o++)
 		buf_printf(b, ",\"%s\":%ld", outcome_names[o], r->counts[o]);
-	buf_printf(b, ",\"duration\":%.6f},\n\"cases\":[", r->duration);
+	buf_printf(b, ",\"duration\":%.6f},\n\"incomplete\":", r->duration);
+	if (report_incomplete(r)) {
+		bool g = false;         /* members before the message */
+		buf_printf(b, "{\"rolled_back\":%s,\"unfinished\":%zu,\"recovered\":%zu,"
+		    "\"listed\":%s", r->rolled_back ? "true" : "false", r->nunfinished,
+		    r->nrecovered, r->listed ? "true" : "false");
+		jstrf(b, "message", incomplete_sentence(r), &g, hs);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
+	buf_puts(b, ",\n\"cases\":[");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct tcase *c = &r->cases[i];
 		char area[2] = { c->id && c->id[0] >= 'A' && c->id[0] <= 'Z' ? c->id[0] : '?', '\0' };
@@ -235,6 +248,14 @@ out_json(const struct report *r, struct buf *b, bool hs, size_t max_output)
 		jstrf(b, "area", area, &f, hs);
 		jstrf(b, "kind", c->kind, &f, hs);
 		jstrf(b, "outcome", outcome_names[c->outcome], &f, hs);
+		if (c->unfinished) {
+			jkey(b, "unfinished", &f);
+			buf_puts(b, "true");
+		}
+		if (c->recovered) {
+			jkey(b, "recovered", &f);
+			buf_puts(b, "true");
+		}
 		jstrf(b, "reason", c->reason, &f, hs);
 		jkey(b, "duration", &f);
 		buf_printf(b, "%.6f", c->duration);
@@ -333,7 +354,25 @@ out_md(const struct report *r, struct buf *b)
 	    r->duration);
 	if (r->id.date)
 		buf_printf(b, "; run %s", r->id.date);
-	buf_puts(b, ")\n\n| area | | passed | failed | expected failures | skipped | broken |\n"
+	buf_puts(b, ")\n\n");
+	if (report_incomplete(r)) {
+		size_t shown = 0;
+		buf_puts(b, "> **Incomplete run.** ");
+		put_md(b, incomplete_sentence(r), 600);
+		for (size_t i = 0; i < r->ncases && shown < 20; i++) {
+			if (!r->cases[i].unfinished)
+				continue;
+			buf_puts(b, shown++ ? ", `" : r->listed ? " No result: `" : " Never finished: `");
+			put_oneline(b, r->cases[i].program, 200, false);
+			buf_putc(b, ':');
+			put_oneline(b, r->cases[i].name, 200, false);
+			buf_putc(b, '`');
+		}
+		if (r->nunfinished > shown)
+			buf_printf(b, " and %zu more", r->nunfinished - shown);
+		buf_puts(b, r->nunfinished > 0 ? ".\n\n" : "\n\n");
+	}
+	buf_puts(b, "| area | | passed | failed | expected failures | skipped | broken |\n"
 	    "|---|---|---:|---:|---:|---:|---:|\n");
 	for (int a = 0; a < 27; a++) {
 		long t = 0;
@@ -424,6 +463,12 @@ out_tap(const struct report *r, struct buf *b)
 			buf_puts(b, "\n  ...\n");
 		}
 	}
+	if (report_incomplete(r)) {
+		/* TAP's own word for a run that stopped before its end. */
+		buf_puts(b, "Bail out! ");
+		put_oneline(b, incomplete_sentence(r), 600, true);
+		buf_putc(b, '\n');
+	}
 }
 
 /* ----------------------------------------------------------------- HTML */
@@ -475,7 +520,13 @@ out_html(const struct report *r, struct buf *b, size_t max_output)
 	buf_free(&title);
 	buf_puts(b, "<h1>uds-conformance on ");
 	put_html(b, platform_label(&r->id));
-	buf_printf(b, "</h1>\n<p class=\"static-counts\" data-total=\"%zu\" data-passed=\"%ld\" "
+	buf_puts(b, "</h1>\n");
+	if (report_incomplete(r)) {
+		buf_puts(b, "<p class=\"incomplete\" role=\"alert\"><strong>Incomplete run.</strong> ");
+		put_html(b, incomplete_sentence(r));
+		buf_puts(b, "</p>\n");
+	}
+	buf_printf(b, "<p class=\"static-counts\" data-total=\"%zu\" data-passed=\"%ld\" "
 	    "data-failed=\"%ld\" data-xfail=\"%ld\" data-skipped=\"%ld\" data-broken=\"%ld\">"
 	    "%zu cases: %ld passed, %ld failed, %ld expected failures, %ld skipped, %ld broken"
 	    "</p>\n", r->ncases, r->counts[O_PASSED], r->counts[O_FAILED], r->counts[O_XFAIL],

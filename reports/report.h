@@ -41,6 +41,8 @@ struct text {
 struct tcase {
 	char *program, *name, *behaviour, *kind, *id, *descr, *spec;
 	enum outcome outcome;
+	bool unfinished;        /* kyua listed it and never recorded its result */
+	bool recovered;         /* its result is from kyua's output, not its database */
 	char *reason;
 	double duration;
 	int64_t row_id;         /* kyua's test_case_id while loading */
@@ -64,7 +66,17 @@ struct report {
 	long counts[O_N];
 	double duration;
 	bool rolled_back;       /* the database had a hot journal: read from a rolled-back copy */
+	size_t nunfinished;     /* cases without a result (count_report) */
+	size_t nrecovered;      /* results from kyua's output (count_report) */
+	bool listed;            /* the cases are kyua's list of the whole run (salvage_run) */
 };
+
+/* A run that did not finish: kyua died mid-transaction or left cases without a result. */
+static inline bool
+report_incomplete(const struct report *r)
+{
+	return r->rolled_back || r->nunfinished > 0 || r->nrecovered > 0;
+}
 
 /* util.c */
 struct buf {
@@ -105,7 +117,7 @@ extern const char *progname;
 /* db.c */
 /* Reads the database; each case's expectation is platform plat's at version. */
 void load_db(const char *path, struct report *r, size_t max_output, enum uds_platform plat,
-    const char *version);
+    const char *version, const char *kyua_list, const char *kyua_log);
 void fill_identity(struct identity *id, const char *dbdate, bool reproducible);
 /*
  * "Linux 6.18.44 x86_64", or where the implementation is not what uname
@@ -115,6 +127,18 @@ const char *platform_label(const struct identity *id);
 const struct uds_expect_row *expect_row(const char *key);
 void case_expectation(struct tcase *c, enum uds_platform plat, const char *version);
 void count_report(struct report *r);
+/* qsort order of cases: program, then name. */
+int by_program_name(const void *a, const void *b);
+/* For an incomplete run, one sentence that says so, for every format; else NULL. */
+const char *incomplete_sentence(const struct report *r);
+
+/* salvage.c */
+/*
+ * A run kyua did not finish: adds every case of kyua_list (`kyua list
+ * --verbose`) the report lacks, with its result from kyua_log (`kyua test`'s
+ * output) where kyua printed one, else unfinished.
+ */
+void salvage_run(struct report *r, const char *kyua_list, const char *kyua_log);
 
 /* outputs.c */
 void out_junit(const struct report *r, struct buf *b);
