@@ -28,8 +28,14 @@ static sqlite3 *db;
 static void
 close_db(void)
 {
-	if (db != NULL)
-		sqlite3_close(db);
+	sqlite3_stmt *st;
+
+	if (db == NULL)
+		return;
+	/* A die() in the middle of a query leaves its statement open. */
+	while ((st = sqlite3_next_stmt(db, NULL)) != NULL)
+		sqlite3_finalize(st);
+	sqlite3_close(db);
 	db = NULL;
 }
 
@@ -300,7 +306,7 @@ static char *private_dir;        /* where private_copy() put its copy, until rem
 static char private_base[1024];
 
 /* Closes the database and removes the private copy; at exit too (die()). */
-static void
+void
 remove_private_copy(void)
 {
 	static const char *const names[] = { "", "-journal", "-wal", "-shm" };

@@ -393,19 +393,26 @@ report_from_json(const char *path, struct report *r)
 {
 	static char *text;
 	size_t len;
+
+	free(text);
+	text = read_all(path, &len);
+	report_from_json_text(path, text, len, r);
+	free(text);
+	text = NULL;
+}
+
+void
+report_from_json_text(const char *path, const char *text, size_t len, struct report *r)
+{
 	char err[256];
 	struct jv *doc = xcalloc(1, sizeof(*doc));
 
 	docs = xrealloc(docs, (ndocs + 1) * sizeof(*docs));
 	docs[ndocs++] = doc;
-	free(text);
-	text = read_all(path, &len);
 	if (len == 0)
 		die(EX_BADJSON, "report %s is empty", path);
 	if (!json_parse(text, len, doc, err, sizeof(err)))
 		die(EX_BADJSON, "report %s is not valid JSON: %s", path, err);
-	free(text);
-	text = NULL;
 	if (doc->t != J_OBJ)
 		die(EX_BADJSON, "report %s is not a JSON object", path);
 	const char *schema = jstr(doc, "schema");

@@ -107,6 +107,12 @@ void put_html(struct buf *b, const char *s);
 void put_md(struct buf *b, const char *s, size_t max);
 void put_oneline(struct buf *b, const char *s, size_t max, bool tap);
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A fuzz target's catch: when set, die() says nothing, closes the database
+ * and returns there through longjmp() with the status, instead of exiting.
+ */
+#include <setjmp.h>
+extern jmp_buf *die_catch;
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes b to path through a temporary file and rename(); dies with EX_WRITE. */
 void write_atomic(const char *path, const struct buf *b);
@@ -127,6 +133,8 @@ const char *platform_label(const struct identity *id);
 const struct uds_expect_row *expect_row(const char *key);
 void case_expectation(struct tcase *c, enum uds_platform plat, const char *version);
 void count_report(struct report *r);
+/* Closes the results database and removes a private copy of it (die() does). */
+void remove_private_copy(void);
 /* qsort order of cases: program, then name. */
 int by_program_name(const void *a, const void *b);
 /* For an incomplete run, one sentence that says so, for every format; else NULL. */
@@ -168,6 +176,8 @@ const struct jv *jget(const struct jv *o, const char *key);
 const char *jstr(const struct jv *o, const char *key);  /* NULL unless a string */
 /* A report from its JSON; dies with EX_BADJSON / EX_JSONVER naming path. */
 void report_from_json(const char *path, struct report *r);
+/* The same from len bytes of text in memory; path names it in messages. */
+void report_from_json_text(const char *path, const char *text, size_t len, struct report *r);
 
 /* compare.c */
 int cmd_compare(int argc, char **argv);

@@ -27,11 +27,17 @@ const char *const outcome_words[O_N] = {
 /* Temporary output file to remove when dying. */
 static char *pending_tmp;
 
+jmp_buf *die_catch;
+
 void
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (die_catch != NULL) {
+		remove_private_copy();
+		longjmp(*die_catch, status ? status : 1);
+	}
 	fprintf(stderr, "%s: ", progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
