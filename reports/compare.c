@@ -415,11 +415,9 @@ cmd_compare(int argc, char **argv)
 		if (!diff || differs) {
 			buf_puts(&md, "| ");
 			put_md(&md, any->id ? any->id : "", 16);
-			buf_puts(&md, " | `");
-			put_oneline(&md, any->program, 100, false);
-			buf_putc(&md, ':');
-			put_oneline(&md, any->behaviour, 200, false);
-			buf_puts(&md, "` |");
+			buf_puts(&md, " | ");
+			put_md_code(&md, any->program, any->behaviour, 200, true);
+			buf_puts(&md, " |");
 			for (int r = 0; r < nrep; r++) {
 				buf_putc(&md, ' ');
 				cell_text(&md, &cells[r], T_MD);
@@ -434,11 +432,9 @@ cmd_compare(int argc, char **argv)
 		if (diff && differs) {
 			buf_puts(&sect, "\n### ");
 			put_md(&sect, any->id ? any->id : "", 16);
-			buf_puts(&sect, " `");
-			put_oneline(&sect, any->program, 100, false);
-			buf_putc(&sect, ':');
-			put_oneline(&sect, any->behaviour, 200, false);
-			buf_puts(&sect, "`\n\n");
+			buf_putc(&sect, ' ');
+			put_md_code(&sect, any->program, any->behaviour, 200, false);
+			buf_puts(&sect, "\n\n");
 			put_md(&sect, any->descr ? any->descr : "", 400);
 			buf_puts(&sect, "  \nsource: ");
 			put_md(&sect, any->spec ? any->spec : "(none)", 300);
@@ -454,9 +450,9 @@ cmd_compare(int argc, char **argv)
 				if (key != NULL) {
 					struct buf ex = { 0 };
 					expectation_text(&ex, key, &reps[r], cells[r].with_exp);
-					buf_puts(&sect, " — expectation `");
-					put_oneline(&sect, key, 100, false);
-					buf_puts(&sect, "`: ");
+					buf_puts(&sect, " — expectation ");
+					put_md_code(&sect, key, NULL, 100, false);
+					buf_puts(&sect, ": ");
 					put_md(&sect, ex.p ? ex.p : "", 500);
 					buf_free(&ex);
 				} else if (cells[r].first && cells[r].first->reason &&

@@ -311,11 +311,8 @@ md_list(const struct report *r, struct buf *b, enum outcome o, enum outcome o2,
 			buf_printf(b, "- … and %ld more (see report.json)\n", n - MD_LIST_MAX);
 			break;
 		}
-		buf_puts(b, "- `");
-		put_oneline(b, c->program, 200, false);
-		buf_putc(b, ':');
-		put_oneline(b, c->name, 200, false);
-		buf_puts(b, "`");
+		buf_puts(b, "- ");
+		put_md_code(b, c->program, c->name, 200, false);
 		if (c->id != NULL) {
 			buf_puts(b, " (");
 			put_md(b, c->id, 16);
@@ -362,11 +359,8 @@ out_md(const struct report *r, struct buf *b)
 		for (size_t i = 0; i < r->ncases && shown < 20; i++) {
 			if (!r->cases[i].unfinished)
 				continue;
-			buf_puts(b, shown++ ? ", `" : r->listed ? " No result: `" : " Never finished: `");
-			put_oneline(b, r->cases[i].program, 200, false);
-			buf_putc(b, ':');
-			put_oneline(b, r->cases[i].name, 200, false);
-			buf_putc(b, '`');
+			buf_puts(b, shown++ ? ", " : r->listed ? " No result: " : " Never finished: ");
+			put_md_code(b, r->cases[i].program, r->cases[i].name, 200, false);
 		}
 		if (r->nunfinished > shown)
 			buf_printf(b, " and %zu more", r->nunfinished - shown);
@@ -400,11 +394,9 @@ out_md(const struct report *r, struct buf *b)
 				buf_printf(b, "- … and %ld more\n", r->counts[O_SKIPPED] - MD_LIST_MAX);
 				break;
 			}
-			buf_puts(b, "- `");
-			put_oneline(b, c->program, 200, false);
-			buf_putc(b, ':');
-			put_oneline(b, c->name, 200, false);
-			buf_puts(b, "`: ");
+			buf_puts(b, "- ");
+			put_md_code(b, c->program, c->name, 200, false);
+			buf_puts(b, ": ");
 			put_md(b, c->reason ? c->reason : "", 200);
 			buf_putc(b, '\n');
 		}

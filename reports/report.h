@@ -106,6 +106,11 @@ void put_xml(struct buf *b, const char *s, bool attr);
 void put_html(struct buf *b, const char *s);
 void put_md(struct buf *b, const char *s, size_t max);
 void put_oneline(struct buf *b, const char *s, size_t max, bool tap);
+/*
+ * A Markdown code span of s1 (":" s2 when s2 is not NULL), on one line: its
+ * fence longer than any run of backticks inside; in a table, '|' escaped.
+ */
+void put_md_code(struct buf *b, const char *s1, const char *s2, size_t max, bool table);
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * A fuzz target's catch: when set, die() says nothing, closes the database

@@ -511,6 +511,39 @@ put_oneline(struct buf *b, const char *s, size_t max, bool tap)
 }
 
 void
+put_md_code(struct buf *b, const char *s1, const char *s2, size_t max, bool table)
+{
+	struct buf t = { 0 };
+	size_t run = 0, longest = 0;
+
+	put_oneline(&t, s1, max, false);
+	if (s2 != NULL) {
+		buf_putc(&t, ':');
+		put_oneline(&t, s2, max, false);
+	}
+	buf_putc(&t, '\0');
+	for (const char *p = t.p; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	/* A fence longer than any run of backticks inside; spaces keep them apart. */
+	for (size_t i = 0; i <= longest; i++)
+		buf_putc(b, '`');
+	if (longest > 0)
+		buf_putc(b, ' ');
+	for (const char *p = t.p; *p; p++) {
+		if (table && *p == '|')
+			buf_putc(b, '\\');
+		buf_putc(b, *p);
+	}
+	if (longest > 0)
+		buf_putc(b, ' ');
+	for (size_t i = 0; i <= longest; i++)
+		buf_putc(b, '`');
+	buf_free(&t);
+}
+
+void
 write_atomic(const char *path, const struct buf *b)
 {
 	size_t n = strlen(path);

@@ -3,6 +3,7 @@
  * the report tool's tests.
  *
  *   mkfixture small OUT.db         every outcome, hostile bytes, expectations
+ *   mkfixture hostile OUT.db       hostile markup and line breakers in every field
  *   mkfixture big OUT.db N         N cases over 14 programs (performance)
  *   mkfixture huge OUT.db MB       one case with MB megabytes of output
  *   mkfixture schema2 OUT.db       a database of another schema version
@@ -220,6 +221,40 @@ small(void)
 	    10);
 }
 
+/*
+ * Every string a report renders, hostile: markup that would run a script
+ * (and mark the page if it ran: data-pwned on <html>), Markdown table and
+ * list breakers, a TAP line and a YAML block of its own, XML's CDATA end,
+ * C0/C1 controls and invalid UTF-8.  A line "INJECTED ..." after a newline
+ * must never start a line of Markdown or TAP.
+ */
+#define PWN "<script>document.documentElement.setAttribute('data-pwned','1')</script>" \
+    "<img src=x onerror=\"document.documentElement.setAttribute('data-pwned','1')\">"
+#define BREAK " | a|b ` ]]> & \"q\" 'a' \x01\x1b\xc2\x85\xff\n# INJECTED heading\n" \
+    "ok 99 - INJECTED tap line\n  ---\n  INJECTED: yaml\n  ...\n| INJECTED | row |"
+
+static void
+hostile(void)
+{
+	long p1 = program("dgram_test" PWN), p2 = program("connect_test|x\nINJECTED");
+
+	long tc = tcase(p1, "hostile_name" PWN "__dgram_pair", "F-03" PWN, "dgram_pair" PWN,
+	    "descr" PWN BREAK, "spec" PWN BREAK, "failed", S("reason" PWN BREAK), 100);
+	file(tc, "__STDOUT__", S("expectation connect.non_socket_path on Linux: "
+	    "ECONNREFUSED (observed: x)\nout" PWN BREAK "\n</script><!--"));
+	file(tc, "__STDERR__", S("err" PWN BREAK));
+	tcase(p1, "skips" PWN "|__stream_pair", "D-07", "stream_pair", "descr" BREAK, "spec" BREAK,
+	    "skipped", S("connect.non_socket_path: skip" PWN BREAK "; observed: EINVAL" PWN), 10);
+	tcase(p2, "xfail|`x`__stream_pair", "D-02", "stream_pair", "d" BREAK, "s" BREAK,
+	    "expected_failure", S("known deviation" PWN BREAK), 10);
+	tcase(p2, "broken" PWN "__seqpacket_pair", "D-01" BREAK, "seqpacket_pair" BREAK, "d", "s",
+	    "broken", S("signal" PWN BREAK), 10);
+	tcase(p2, "passes__dgram_pair", "D-03", "dgram_pair", "d" PWN, "s" PWN, "passed", NULL, 0,
+	    10);
+	tcase(p2, "never_finished" PWN "__stream_pair", "D-04", "stream_pair", "d", "s", NULL, NULL,
+	    0, 0);
+}
+
 static void
 big(long n)
 {
@@ -275,7 +310,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: mkfixture small|big|huge|schema2|notdb OUT.db [N]\n");
+		fprintf(stderr, "usage: mkfixture small|hostile|big|huge|schema2|notdb OUT.db [N]\n");
 		return 2;
 	}
 	const char *mode = argv[1], *path = argv[2];
@@ -289,6 +324,8 @@ main(int argc, char **argv)
 	open_new(path, strcmp(mode, "schema2") == 0 ? 2 : 3);
 	if (strcmp(mode, "small") == 0 || strcmp(mode, "schema2") == 0)
 		small();
+	else if (strcmp(mode, "hostile") == 0)
+		hostile();
 	else if (strcmp(mode, "big") == 0)
 		big(argc > 3 ? atol(argv[3]) : 10000);
 	else if (strcmp(mode, "huge") == 0)
