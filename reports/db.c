@@ -410,8 +410,10 @@ load_db(const char *path, struct report *r, size_t max_output, enum uds_platform
 	}
 	char date[32];
 	struct tm tm;
-	gmtime_r(&ts, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gmtime_r(&ts, &tm) == NULL)		/* a year no struct tm holds */
+		snprintf(date, sizeof(date), "unknown");
+	else
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	r->id.date = arena_strdup(date);
 
 	st = prepare(path,
@@ -448,7 +450,9 @@ load_db(const char *path, struct report *r, size_t max_output, enum uds_platform
 				c->reason = arena_strdup(msg);
 			}
 			int64_t s = sqlite3_column_int64(st, 5), e = sqlite3_column_int64(st, 6);
-			c->duration = e > s ? (double)(e - s) / 1e6 : 0.0;
+			/* as doubles: a damaged file's times can be any 64-bit
+			 * values, whose difference overflows (UBSan, ci/fuzz db) */
+			c->duration = e > s ? ((double)e - (double)s) / 1e6 : 0.0;
 		}
 		const char *sep = strstr(c->name, "__");
 		c->behaviour = sep ? arena_strndup(c->name, (size_t)(sep - c->name)) : c->name;
