@@ -10,10 +10,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 static bool
@@ -603,6 +605,98 @@ UDS_CASE(unaligned_control_buffer, "K-24", UDS_ALL_TYPES | UDS_CONNECTED)
 	UDS_REQUIRE(m.flags & MSG_CTRUNC, "MSG_CTRUNC not set with a descriptor dropped");
 	UDS_REQUIRE(uds_same_file(m.fds[0], f), "the descriptor is not the file sent");
 	uds_close_received(&m);
+}
+
+/*
+ * K-60: a 32-bit program on a 64-bit kernel lays its control data out with
+ * 4-byte CMSG alignment, which the kernel converts on the way in and out
+ * (Linux net/compat.c: cmsghdr_from_user_compat_to_kern(), put_cmsg_compat(),
+ * scm_detach_fds_compat()).  What is queued is the kernel's own form, so a
+ * 32-bit sender and receiver check both conversions that a 32-bit/64-bit
+ * exchange uses.  An odd number of descriptors makes the two layouts differ
+ * (CMSG_SPACE of 4 bytes: 16 here, 24 in the 64-bit layout).
+ */
+#if defined(SCM_CREDENTIALS) && defined(SO_PASSCRED) && defined(HAVE_SO_PEERCRED_UCRED)
+static bool
+compat_abi(void)
+{
+	struct utsname u;
+
+	return sizeof(void *) == 4 && uname(&u) == 0 &&
+	    (strstr(u.machine, "64") != NULL || strcmp(u.machine, "s390x") == 0);
+}
+#endif
+
+UDS_CASE(compat_rights_and_creds_intact, "K-60", UDS_ALL_TYPES | UDS_CONNECTED)
+{
+#if defined(SCM_CREDENTIALS) && defined(SO_PASSCRED) && defined(HAVE_SO_PEERCRED_UCRED)
+	static const int counts[] = { 1, 3 };
+	struct ucred me = { .pid = getpid(), .uid = geteuid(), .gid = getegid() };
+	int on = 1;
+
+	if (!compat_abi())
+		uds_skip("not a 32-bit program on a 64-bit kernel (the i386 build of "
+		    "ci/build-matrix is one): no compat layout to check");
+	UDS_OK(setsockopt(p->b, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)));
+	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+		int n = counts[k], files[3];
+		union ctl_buf c, in;
+		struct msghdr msg;
+		struct cmsghdr *cm;
+		struct ucred got;
+		size_t off;
+		char buf[8];
+		int nrights = 0, ncreds = 0;
+
+		for (int i = 0; i < n; i++)
+			files[i] = uds_temp_file("compat");
+		memset(&c, 0, sizeof(c));
+		off = rights_put(&c, 0, files, n);
+		cm = (struct cmsghdr *)(void *)(c.buf + off);
+		cm->cmsg_len = CMSG_LEN(sizeof(me));
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_CREDENTIALS;
+		memcpy(CMSG_DATA(cm), &me, sizeof(me));
+		off += CMSG_SPACE(sizeof(me));
+		UDS_EQ(UDS_OK(sendmsg_raw(p->a, NULL, "c", 1, c.buf, off)), 1,
+		    "bytes sent with rights and credentials");
+		/* Exactly the room the two headers take in this program's layout. */
+		UDS_EQ(UDS_OK(recvmsg_raw(p->b, buf, sizeof(buf), in.buf, off, &msg)), 1,
+		    "bytes received");
+		UDS_EQ(msg.msg_flags & MSG_CTRUNC, 0, "MSG_CTRUNC with room for both headers");
+		UDS_EQ(msg.msg_controllen, off, "control bytes used (both headers, 32-bit layout)");
+		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+			UDS_EQ(cm->cmsg_level, SOL_SOCKET, "cmsg_level");
+			if (cm->cmsg_type == SCM_RIGHTS) {
+				UDS_EQ(cm->cmsg_len, CMSG_LEN(n * sizeof(int)), "SCM_RIGHTS cmsg_len");
+				for (int i = 0; i < n; i++) {
+					int fd;
+
+					memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+					UDS_REQUIRE(uds_same_file(fd, files[i]), "descriptor %d of %d "
+					    "is not the file sent", i + 1, n);
+					UDS_OK(close(fd));
+				}
+				nrights++;
+			} else if (cm->cmsg_type == SCM_CREDENTIALS) {
+				UDS_EQ(cm->cmsg_len, CMSG_LEN(sizeof(got)), "SCM_CREDENTIALS cmsg_len");
+				memcpy(&got, CMSG_DATA(cm), sizeof(got));
+				UDS_EQ(got.pid, me.pid, "credentials' pid");
+				UDS_EQ(got.uid, me.uid, "credentials' uid");
+				UDS_EQ(got.gid, me.gid, "credentials' gid");
+				ncreds++;
+			} else {
+				UDS_REQUIRE(false, "unexpected control message type %d", cm->cmsg_type);
+			}
+		}
+		UDS_EQ(nrights, 1, "SCM_RIGHTS headers received");
+		UDS_EQ(ncreds, 1, "SCM_CREDENTIALS headers received");
+		for (int i = 0; i < n; i++)
+			UDS_OK(close(files[i]));
+	}
+#else
+	uds_skip("SCM_CREDENTIALS and SO_PASSCRED are Linux interfaces, absent here");
+#endif
 }
 
 enum { LARGE = 1 << 20, PIECE = 100000 };

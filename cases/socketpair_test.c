@@ -17,6 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(__linux__)
+#include <sys/syscall.h>        /* SYS_socketcall, where calls are multiplexed */
+#endif
+#if defined(SYS_socketcall) && defined(__has_include)
+#if __has_include(<linux/net.h>)
+#include <linux/net.h>          /* SYS_SOCKET, socketcall's call numbers */
+#define HAVE_SOCKETCALL 1
+#endif
+#endif
 #if defined(__has_include)
 #if __has_include(<sys/vfs.h>) && __has_include(<linux/magic.h>)
 #include <sys/vfs.h>
@@ -768,4 +777,34 @@ UDS_CASE(sock_raw_is_datagram, "A-05", UDS_NO_KIND)
 UDS_CASE(seqpacket_socket_created, "A-03", UDS_NO_KIND)
 {
 	expect_socket_type("socket.seqpacket", SOCK_SEQPACKET, "SOCK_SEQPACKET", SOCK_SEQPACKET);
+}
+
+/*
+ * A-16: where the kernel multiplexes the socket calls (32-bit x86, s390,
+ * 32-bit PowerPC and others: socketcall(2)), SYS_SOCKET through socketcall
+ * makes the same socket as socket(): here a datagram socket, bound to a
+ * name, that receives what a socket() socket sends there.
+ */
+UDS_CASE(socketcall_socket_is_a_socket, "A-16", UDS_NO_KIND)
+{
+#ifdef HAVE_SOCKETCALL
+	unsigned long args[3] = { AF_UNIX, SOCK_DGRAM, 0 };
+	int rx = (int)UDS_OK(syscall(SYS_socketcall, SYS_SOCKET, args));
+	int tx = uds_socket(SOCK_DGRAM, false);
+	struct uds_addr name;
+	char c = 0;
+
+	UDS_EQ(UDS_SOCKOPT_INT(rx, SOL_SOCKET, SO_TYPE), SOCK_DGRAM, "SO_TYPE");
+	uds_addr_fresh_path(&name);
+	uds_bind(rx, &name);
+	UDS_EQ(UDS_OK(sendto(tx, "s", 1, 0, (const struct sockaddr *)&name.sun, name.len)), 1,
+	    "bytes sent to the socketcall() socket's name");
+	UDS_EQ(uds_recv_one(rx, &c, 1, 0), 1, "bytes received");
+	UDS_EQ(c, 's', "the datagram");
+	close(tx);
+	close(rx);
+#else
+	uds_skip("no socketcall(2) in this build's ABI (it exists where the kernel multiplexes "
+	    "the socket calls, e.g. 32-bit x86: the i386 build of ci/build-matrix)");
+#endif
 }
