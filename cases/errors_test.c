@@ -133,6 +133,41 @@ UDS_CASE(send_from_unmapped_buffer_efault, "O-05", UDS_ALL_TYPES | UDS_CONNECTED
 	uds_require_nothing_queued(p->b);
 }
 
+/*
+ * O-18: each receive call into memory the process cannot write fails with
+ * EFAULT while a message is queued.  What a stream does with the byte it
+ * could not copy is recorded per platform (Linux keeps it queued).
+ */
+UDS_CASE(recv_into_unmapped_buffer_efault, "O-18", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	void *bad = uds_unmapped_page();
+	struct iovec null_base = { .iov_base = NULL, .iov_len = 16 };
+	struct msghdr bad_iov = { .msg_iov = bad, .msg_iovlen = 1 };
+	int sends = 0;
+	char c = 0;
+
+	for (int call = 0; call < 5; call++) {
+		if (!(uds_poll(p->b, POLLIN, 0) & POLLIN)) {
+			uds_send_one(p->a, "x", 1);
+			sends++;
+		}
+		switch (call) {
+		case 0: UDS_FAILS_WITH(EFAULT, read(p->b, bad, 16)); break;
+		case 1: UDS_FAILS_WITH(EFAULT, recv(p->b, bad, 16, 0)); break;
+		case 2: UDS_FAILS_WITH(EFAULT, readv(p->b, &null_base, 1)); break;
+		case 3: UDS_FAILS_WITH(EFAULT, readv(p->b, bad, 1)); break;
+		case 4: UDS_FAILS_WITH(EFAULT, recvmsg(p->b, &bad_iov, 0)); break;
+		}
+	}
+	if (p->kind->type == SOCK_STREAM)
+		UDS_EXPECT_VALUE("recv.efault_stream_byte_kept", sends == 1);
+	while (uds_poll(p->b, POLLIN, 0) & POLLIN)
+		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes of a queued message");
+	uds_send_one(p->a, "y", 1);
+	UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes of the good send");
+	UDS_EQ(c, 'y', "the good send after the faults");
+}
+
 UDS_CASE(dgram_send_oob_unsupported, "O-10", UDS_DGRAM | UDS_CONNECTED | UDS_BOTH_MODES)
 {
 	UDS_EXPECT_RESULT("send.dgram_oob", send(p->a, "x", 1, MSG_OOB));

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -559,6 +560,32 @@ UDS_CASE(fsync_on_socket_einval, "A-28", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNB
 
 	for (int i = 0; i < n; i++)
 		UDS_EXPECT_RESULT("fsync.socket", fsync(fds[i]));
+}
+
+UDS_CASE(advisory_locks_on_socket, "A-37", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
+{
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++) {
+		struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+		UDS_EXPECT_RESULT("flock.socket", flock(fds[i], LOCK_EX | LOCK_NB));
+		UDS_EXPECT_RESULT("fcntl_setlk.socket", fcntl(fds[i], F_SETLK, &lk));
+	}
+}
+
+UDS_CASE(fallocate_and_readahead_on_socket_fail, "A-38", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
+{
+#if defined(HAVE_FALLOCATE) && defined(HAVE_READAHEAD)
+	int fds[3], n = sockets_of(p, fds);
+
+	for (int i = 0; i < n; i++) {
+		UDS_FAILS_WITH(ENODEV, fallocate(fds[i], 0, 0, 4096));
+		UDS_FAILS_WITH(EINVAL, readahead(fds[i], 0, 4096));
+	}
+#else
+	uds_skip("fallocate() and readahead() are Linux interfaces, absent here");
+#endif
 }
 
 UDS_CASE(proc_self_fd_open_of_socket_fails, "A-29", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
