@@ -209,6 +209,24 @@ UDS_CASE(passcred_on_sender_no_effect, "L-27", UDS_ALL_TYPES | UDS_CONNECTED)
 #endif
 }
 
+UDS_CASE(sender_passcred_attaches_at_send, "L-54", UDS_ALL_TYPES | UDS_CONNECTED)
+{
+#ifdef HAVE_LINUX_CREDS
+	set_passcred(p->a, 1);
+	uds_send_one(p->a, "s", 1);
+	uds_wait_readable(p->b);
+	set_passcred(p->b, 1);
+	recv_expect_cred(p->b, own_ucred(), "sent by send() before the receiver's SO_PASSCRED");
+	set_passcred(p->b, 0);
+	UDS_EQ(UDS_OK(write(p->a, "w", 1)), 1, "bytes written");
+	uds_wait_readable(p->b);
+	set_passcred(p->b, 1);
+	recv_expect_cred(p->b, own_ucred(), "sent by write() before the receiver's SO_PASSCRED");
+#else
+	uds_skip(NO_LINUX_CREDS);
+#endif
+}
+
 UDS_CASE(short_ucred_einval, "L-28", UDS_ALL_TYPES | UDS_CONNECTED)
 {
 #ifdef HAVE_LINUX_CREDS
