@@ -548,6 +548,23 @@ UDS_CASE(stream_rights_never_merged, "K-31", UDS_STREAM | UDS_CONNECTED | UDS_AL
 	recv_expect(p->b, "B", &f2, 1, 4, &m);
 }
 
+UDS_CASE(stream_read_stops_at_rights_barrier, "K-62", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	int f1 = uds_temp_file("one"), f2 = uds_temp_file("two");
+	char buf[16];
+	ssize_t n;
+
+	send_with_file(p->a, f1, "AAAA");
+	send_with_file(p->a, f2, "BBBB");
+	uds_wait_readable(p->b);
+	n = UDS_OK(read(p->b, buf, sizeof(buf)));
+	UDS_EXPECT_VALUE("scm_rights.stream_barrier_read", n == 4 && memcmp(buf, "AAAA", 4) == 0);
+	uds_wait_readable(p->b);
+	UDS_EQ(UDS_OK(read(p->b, buf, sizeof(buf))), 4, "bytes of the second read()");
+	UDS_REQUIRE(memcmp(buf, "BBBB", 4) == 0, "the second read() is not the second write");
+	uds_require_nothing_queued(p->b);
+}
+
 UDS_CASE(stream_read_consumes_rights_bytes, "K-28", UDS_STREAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	struct tracked t;
