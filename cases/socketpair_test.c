@@ -16,6 +16,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#ifdef HAVE_SYS_XATTR_H
+#include <sys/xattr.h>
+#endif
 #include <unistd.h>
 
 #if defined(__linux__)
@@ -585,6 +588,18 @@ UDS_CASE(fallocate_and_readahead_on_socket_fail, "A-38", UDS_ALL_TYPES | UDS_CON
 	}
 #else
 	uds_skip("fallocate() and readahead() are Linux interfaces, absent here");
+#endif
+}
+
+UDS_CASE(user_xattr_on_socket, "A-39", UDS_ALL_TYPES | UDS_PAIR)
+{
+#ifdef HAVE_SYS_XATTR_H
+	char value[8];
+
+	UDS_EXPECT_RESULT("xattr.socket_get_unset", fgetxattr(p->a, "user.uds", value, sizeof(value)));
+	UDS_EXPECT_RESULT("xattr.socket_set_user", fsetxattr(p->a, "user.uds", "v", 1, XATTR_CREATE));
+#else
+	uds_skip("no <sys/xattr.h> (fgetxattr(), fsetxattr()) in this build");
 #endif
 }
 
