@@ -465,6 +465,8 @@ recv_result_bent(int fd, ssize_t rc, size_t len, int flags)
 	}
 	if (ON(reset_as_eof) && rc == -1 && errno == ECONNRESET)
 		return 0;
+	if (ON(recv_fault_as_inval))
+		rc = swap_errno(rc, EFAULT, EINVAL);
 	if (ON(zero_recv_empty_succeeds) && rc == -1 && len == 0 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
