@@ -171,6 +171,19 @@ UDS_CASE(oob_ex_oob_breaks_read_only_at_newest_mark, "M-09", UDS_STREAM | UDS_CO
 	recv_expect(p->b, 0, "ld");
 }
 
+UDS_CASE(oob_read_ahead_then_ex_oob_break, "M-20", UDS_STREAM | UDS_CONNECTED)
+{
+	uds_require_oob();
+	uds_known_bug("oob.consumed_skb_at_head");
+	send_ex_oob(p->a, "hello", "wor");
+	recv_expect(p->b, MSG_OOB, "r");
+	send_flags(p->a, "ld", MSG_OOB);
+	recv_expect(p->b, 0, "hellowol");
+	recv_expect(p->b, MSG_OOB, "d");
+	recv_oob_einval(p->b);
+	recv_nothing(p->b);
+}
+
 UDS_CASE(oob_peek_does_not_consume, "M-10", UDS_STREAM | UDS_CONNECTED)
 {
 	uds_require_oob();
