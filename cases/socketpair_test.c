@@ -17,6 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(HAVE_LINUX_UNIX_DIAG_H)
+#include <sched.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#endif
+
 #if defined(__has_include)
 #if __has_include(<sys/vfs.h>) && __has_include(<linux/magic.h>)
 #include <sys/vfs.h>
@@ -673,6 +681,148 @@ UDS_CASE(proc_net_unix_lists_every_socket, "A-31", UDS_ALL_TYPES | UDS_CONNECTED
 		UDS_REQUIRE(strcmp(path, want) == 0, "fd %d shows path \"%s\", want \"%s\"", fds[i],
 		    path, want);
 	}
+}
+
+#if defined(HAVE_LINUX_UNIX_DIAG_H)
+/*
+ * A sock_diag(7) request about AF_UNIX sockets (SOCK_DIAG_BY_FAMILY, struct
+ * unix_diag_req) asking for UNIX_DIAG_UID; returns the netlink socket the
+ * answer comes on.  No cookie (~0: not checked), as for a query by inode.
+ */
+static int
+unix_diag_ask(uint32_t ino, uint16_t nl_flags, uint32_t states)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct unix_diag_req req;
+	} rq;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG);
+
+	if (nl == -1)
+		uds_skip("socket(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG) failed with %s: no "
+		    "sock_diag(7) here", uds_errno_name(errno));
+	memset(&rq, 0, sizeof(rq));
+	rq.nlh.nlmsg_len = sizeof(rq);
+	rq.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	rq.nlh.nlmsg_flags = NLM_F_REQUEST | nl_flags;
+	rq.req.sdiag_family = AF_UNIX;
+	rq.req.udiag_states = states;
+	rq.req.udiag_ino = ino;
+	rq.req.udiag_show = UDIAG_SHOW_UID;
+	rq.req.udiag_cookie[0] = rq.req.udiag_cookie[1] = ~0u;
+	UDS_EQ(UDS_OK(sendto(nl, &rq, sizeof(rq), 0, (struct sockaddr *)&kernel, sizeof(kernel))),
+	    sizeof(rq), "bytes of the sock_diag request");
+	return nl;
+}
+
+union nl_answer {
+	struct nlmsghdr h;
+	char buf[8192];
+};
+
+/* The first message of the answer (within the deadline); its error, 0 unless NLMSG_ERROR. */
+static int
+unix_diag_answer(int nl, union nl_answer *a)
+{
+	ssize_t n;
+
+	uds_wait_readable(nl);
+	n = UDS_OK(recv(nl, a, sizeof(*a), 0));
+	UDS_REQUIRE(NLMSG_OK(&a->h, n), "a netlink answer of %zd bytes holds no whole message", n);
+	if (a->h.nlmsg_type != NLMSG_ERROR)
+		return 0;
+	return -((struct nlmsgerr *)NLMSG_DATA(&a->h))->error;
+}
+
+/* Skips unless sock_diag has an AF_UNIX handler: a dump of no states gets ENOENT without one. */
+static void
+require_unix_diag(void)
+{
+	union nl_answer a;
+	int nl = unix_diag_ask(0, NLM_F_DUMP, 0), err = unix_diag_answer(nl, &a);
+
+	close(nl);
+	if (err == ENOENT)
+		uds_skip("sock_diag answers ENOENT for AF_UNIX: no UNIX diag handler "
+		    "(CONFIG_UNIX_DIAG off or unix_diag not loadable)");
+}
+
+/* The owner uid that sock_diag's UNIX_DIAG_UID reports for the AF_UNIX socket fd. */
+static uint32_t
+unix_diag_uid(int fd)
+{
+	union nl_answer a;
+	struct stat st;
+	struct unix_diag_msg *m;
+	struct rtattr *at;
+	int nl, err, left;
+
+	UDS_OK(fstat(fd, &st));
+	nl = unix_diag_ask((uint32_t)st.st_ino, 0, ~0u);
+	err = unix_diag_answer(nl, &a);
+	close(nl);
+	if (err == ENOENT)
+		require_unix_diag();
+	UDS_REQUIRE(err == 0, "sock_diag query for inode %lu failed with %s",
+	    (unsigned long)st.st_ino, uds_errno_name(err));
+	UDS_EQ(a.h.nlmsg_type, SOCK_DIAG_BY_FAMILY, "nlmsg_type of the answer");
+	m = NLMSG_DATA(&a.h);
+	UDS_EQ(m->udiag_family, AF_UNIX, "udiag_family");
+	UDS_EQ(m->udiag_ino, st.st_ino, "udiag_ino: the socket asked about");
+	left = (int)(a.h.nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	for (at = (struct rtattr *)(m + 1); RTA_OK(at, left); at = RTA_NEXT(at, left)) {
+		uint32_t uid;
+
+		if (at->rta_type != UNIX_DIAG_UID)
+			continue;
+		UDS_EQ(RTA_PAYLOAD(at), sizeof(uid), "bytes of UNIX_DIAG_UID");
+		memcpy(&uid, RTA_DATA(at), sizeof(uid));
+		return uid;
+	}
+	uds_fail_at(__FILE__, __LINE__, "no UNIX_DIAG_UID attribute in the answer to "
+	    "UDIAG_SHOW_UID (added by Linux 5.3, commit cae9910e7344)");
+}
+
+/* Child of A-34: in a fresh user namespace, its own socket's owner as that namespace sees it. */
+static void
+diag_uid_in_new_userns(void *arg)
+{
+	int type = *(const int *)arg, fd;
+
+	if (unshare(CLONE_NEWUSER) == -1)
+		uds_skip("unshare(CLONE_NEWUSER) failed with %s: no user namespace for this process",
+		    uds_errno_name(errno));
+	fd = uds_socket(type, false);
+	UDS_EQ(unix_diag_uid(fd), getuid(), "UNIX_DIAG_UID (the owner, in the new namespace)");
+	close(fd);
+}
+#endif
+
+UDS_CASE(sock_diag_reports_owner_uid, "A-34", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "the owner's uid, queried from the socket's own user namespace")
+{
+#if defined(HAVE_LINUX_UNIX_DIAG_H)
+	UDS_EQ(unix_diag_uid(p->a), getuid(), "UNIX_DIAG_UID (the owner)");
+#else
+	uds_skip("sock_diag (NETLINK_SOCK_DIAG, <linux/unix_diag.h>) is a Linux interface, absent "
+	    "at build time");
+#endif
+}
+
+UDS_CASE(sock_diag_reports_owner_uid_in_new_userns, "A-34", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "the owner's uid as a fresh user namespace maps it, queried from there")
+{
+#if defined(HAVE_LINUX_UNIX_DIAG_H)
+	struct uds_child child;
+	int type = p->kind->type;
+
+	uds_child_start(&child, diag_uid_in_new_userns, &type);
+	uds_child_finish(&child);
+#else
+	uds_skip("sock_diag (NETLINK_SOCK_DIAG, <linux/unix_diag.h>) and user namespaces are Linux "
+	    "interfaces, absent at build time");
+#endif
 }
 
 UDS_CASE(so_cookie_identifies_the_socket, "A-35", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)
