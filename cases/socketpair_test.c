@@ -683,6 +683,42 @@ UDS_CASE(proc_net_unix_lists_every_socket, "A-31", UDS_ALL_TYPES | UDS_CONNECTED
 	}
 }
 
+/* The Path column of the socket at inode ino in /proc/net/unix; fails if it is not listed. */
+static void
+proc_unix_path_of_inode(unsigned long ino, char *path, size_t pathlen, const char *what)
+{
+	unsigned type;
+
+	UDS_REQUIRE(proc_unix_find(ino, &type, path, pathlen), "%s (inode %lu) is not in "
+	    "/proc/net/unix", what, ino);
+}
+
+UDS_CASE(accept_keeps_listener_inode_in_proc, "A-33", UDS_CONNECTION_TYPES | UDS_NAMED)
+{
+	struct stat st;
+	unsigned long ino;
+	char before[256], after[256];
+	int c, s;
+
+	UDS_OK(fstat(p->listener, &st));
+	ino = (unsigned long)st.st_ino;
+	/* After the pair's own accept(): one more must change nothing the listener shows. */
+	proc_unix_path_of_inode(ino, before, sizeof(before), "the listener");
+	c = uds_socket(p->kind->type, false);
+	uds_connect(c, &p->b_name);
+	s = uds_accept(p->listener);
+	UDS_OK(fstat(s, &st));
+	UDS_REQUIRE((unsigned long)st.st_ino != ino, "accept() returned the listener's inode %lu",
+	    ino);
+	proc_unix_path_of_inode(ino, after, sizeof(after), "the listener after accept()");
+	UDS_REQUIRE(strcmp(before, after) == 0, "the listener's Path went from \"%s\" to \"%s\"",
+	    before, after);
+	UDS_OK(fstat(p->listener, &st));
+	UDS_EQ(st.st_ino, ino, "the listener's inode after accept()");
+	close(s);
+	close(c);
+}
+
 #if defined(HAVE_LINUX_UNIX_DIAG_H)
 /*
  * A sock_diag(7) request about AF_UNIX sockets (SOCK_DIAG_BY_FAMILY, struct
