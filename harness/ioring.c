@@ -8,6 +8,7 @@
 #include "uds_internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,7 +21,7 @@
 static struct ring {
 	pid_t pid;              /* the process that set it up (a forked child makes its own) */
 	int fd;
-	int setup_err;          /* io_uring_setup()'s errno, 0 when the ring exists */
+	char absent[200];       /* why the ring cannot be used here; "" when it can */
 	unsigned *sq_tail, *sq_mask, *sq_array;
 	unsigned *cq_head, *cq_tail, *cq_mask;
 	struct io_uring_sqe *sqes;
@@ -36,7 +37,86 @@ map_ring(size_t len, off_t off, const char *what)
 	return p;
 }
 
-/* Sets up this process's ring once; false (errno in ring.setup_err) if io_uring_setup() failed. */
+/* Queues one operation and enters it; -1 with errno if io_uring_enter() refuses. */
+static int
+ring_submit(unsigned char op, int sock, const struct msghdr *msg, int flags,
+    unsigned char sqe_flags)
+{
+	unsigned tail = *ring.sq_tail, idx = tail & *ring.sq_mask;
+	struct io_uring_sqe *sqe = &ring.sqes[idx];
+	long rc;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->flags = sqe_flags;
+	sqe->fd = sock;
+	sqe->addr = (unsigned long)msg;
+	sqe->len = 1;
+	sqe->msg_flags = (unsigned)flags;
+	sqe->user_data = tail;
+	ring.sq_array[idx] = idx;
+	__atomic_store_n(ring.sq_tail, tail + 1, __ATOMIC_RELEASE);
+	rc = syscall(__NR_io_uring_enter, ring.fd, 1, 0, 0, NULL, 0);
+	if (rc == -1)
+		return -1;
+	UDS_EQ(rc, 1, "entries io_uring_enter() submitted");
+	return 0;
+}
+
+/*
+ * Waits up to ms for the one operation in flight; its result in *res.  The
+ * deadline is checked on every turn: a ring descriptor whose poll() always
+ * reports readable must not make this spin forever.
+ */
+static bool
+ring_complete(int ms, long *res)
+{
+	struct timespec deadline;
+	unsigned head = *ring.cq_head;
+
+	uds_deadline(&deadline, ms);
+	while (__atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE) == head) {
+		struct pollfd pfd = { .fd = ring.fd, .events = POLLIN };
+		int left = uds_ms_left(&deadline);
+
+		if (left == 0)
+			return false;
+		UDS_REQUIRE(poll(&pfd, 1, left) != -1 || errno == EINTR, "poll() on the io_uring: %s",
+		    uds_errno_name(errno));
+	}
+	*res = ring.cqes[head & *ring.cq_mask].res;
+	__atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/*
+ * Whether this ring carries op: on descriptor -1 it must complete with
+ * -EBADF as Linux's does (an opcode the kernel lacks gives -EINVAL).
+ * Linux completes that failure inside io_uring_enter(); the short wait is
+ * for implementations that do not.
+ */
+static void
+probe_op(unsigned char op, const char *name)
+{
+	struct msghdr none;
+	long res = 0;
+
+	memset(&none, 0, sizeof(none));
+	if (ring.absent[0] != '\0')
+		return;
+	if (ring_submit(op, -1, &none, 0, 0) == -1)
+		snprintf(ring.absent, sizeof(ring.absent), "io_uring_enter() failed with %s",
+		    uds_errno_name(errno));
+	else if (!ring_complete(UDS_DEVIATION_DEADLINE_MS, &res))
+		snprintf(ring.absent, sizeof(ring.absent), "%s on descriptor -1 did not complete "
+		    "within %d ms", name, UDS_DEVIATION_DEADLINE_MS);
+	else if (res != -EBADF)
+		snprintf(ring.absent, sizeof(ring.absent), "%s on descriptor -1 completed with %s, "
+		    "not EBADF: the operation is not implemented", name,
+		    res < 0 ? uds_errno_name((int)-res) : "success");
+}
+
+/* Sets up this process's ring once; false (the reason in ring.absent) if it cannot be used. */
 static bool
 ring_ready(void)
 {
@@ -44,13 +124,14 @@ ring_ready(void)
 	char *sq, *cq;
 
 	if (ring.pid == getpid())
-		return ring.setup_err == 0;
+		return ring.absent[0] == '\0';
 	memset(&ring, 0, sizeof(ring));
 	memset(&prm, 0, sizeof(prm));
 	ring.pid = getpid();
 	ring.fd = (int)syscall(__NR_io_uring_setup, 4, &prm);
 	if (ring.fd == -1) {
-		ring.setup_err = errno;
+		snprintf(ring.absent, sizeof(ring.absent), "io_uring_setup() failed with %s",
+		    uds_errno_name(errno));
 		return false;
 	}
 	sq = map_ring(prm.sq_off.array + prm.sq_entries * sizeof(unsigned), IORING_OFF_SQ_RING,
@@ -66,57 +147,29 @@ ring_ready(void)
 	ring.cq_tail = (unsigned *)(cq + prm.cq_off.tail);
 	ring.cq_mask = (unsigned *)(cq + prm.cq_off.ring_mask);
 	ring.cqes = (struct io_uring_cqe *)(cq + prm.cq_off.cqes);
-	return true;
+	probe_op(IORING_OP_SENDMSG, "IORING_OP_SENDMSG");
+	probe_op(IORING_OP_RECVMSG, "IORING_OP_RECVMSG");
+	return ring.absent[0] == '\0';
 }
 
 void
 uds_require_ioring(void)
 {
 	if (!ring_ready())
-		uds_skip("io_uring_setup() failed with %s: io_uring absent or disabled here "
-		    "(kernel.io_uring_disabled, CONFIG_IO_URING off, a sandbox such as gVisor)",
-		    uds_errno_name(ring.setup_err));
+		uds_skip("%s: io_uring absent, disabled or partial here (kernel.io_uring_disabled, "
+		    "CONFIG_IO_URING off, a sandbox such as gVisor)", ring.absent);
 }
 
 /* Submits one message operation and waits, with the deadline, for its completion's result. */
 static long
 ring_msg(unsigned char op, int sock, const struct msghdr *msg, int flags, unsigned char sqe_flags)
 {
-	unsigned tail, head, idx;
-	struct io_uring_sqe *sqe;
-	struct timespec deadline;
-	long res;
+	long res = 0;
 
 	uds_require_ioring();
-	tail = *ring.sq_tail;
-	idx = tail & *ring.sq_mask;
-	sqe = &ring.sqes[idx];
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = op;
-	sqe->flags = sqe_flags;
-	sqe->fd = sock;
-	sqe->addr = (unsigned long)msg;
-	sqe->len = 1;
-	sqe->msg_flags = (unsigned)flags;
-	sqe->user_data = tail;
-	ring.sq_array[idx] = idx;
-	__atomic_store_n(ring.sq_tail, tail + 1, __ATOMIC_RELEASE);
-	UDS_EQ(UDS_OK(syscall(__NR_io_uring_enter, ring.fd, 1, 0, 0, NULL, 0)), 1,
-	    "entries io_uring_enter() submitted");
-	uds_deadline(&deadline, UDS_DEADLINE_MS);
-	head = *ring.cq_head;
-	while (__atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE) == head) {
-		struct pollfd pfd = { .fd = ring.fd, .events = POLLIN };
-		int left = uds_ms_left(&deadline), rc = poll(&pfd, 1, left);
-
-		UDS_REQUIRE(rc != -1 || errno == EINTR, "poll() on the io_uring: %s",
-		    uds_errno_name(errno));
-		UDS_REQUIRE(rc != 0 || left > 0, "io_uring operation %u on fd %d: no completion "
-		    "within %d ms", op, sock, UDS_DEADLINE_MS);
-	}
-	UDS_EQ(ring.cqes[head & *ring.cq_mask].user_data, tail, "completion's user_data");
-	res = ring.cqes[head & *ring.cq_mask].res;
-	__atomic_store_n(ring.cq_head, head + 1, __ATOMIC_RELEASE);
+	UDS_OK(ring_submit(op, sock, msg, flags, sqe_flags));
+	UDS_REQUIRE(ring_complete(UDS_DEADLINE_MS, &res), "io_uring operation %u on fd %d: no "
+	    "completion within %d ms", op, sock, UDS_DEADLINE_MS);
 	if (res < 0) {
 		errno = (int)-res;
 		return -1;
