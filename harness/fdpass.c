@@ -103,9 +103,9 @@ uds_send_fds(int sock, const int *fds, int nfds)
 	    n == -1 ? uds_errno_name(errno) : "did not send its one byte");
 }
 
-/* uds_recvmsg_ctl() through recv (recvmsg, or uds_ioring_recvmsg). */
+/* uds_recvmsg_ctl() through receive (recvmsg, or uds_ioring_recvmsg). */
 static ssize_t
-recvmsg_ctl_via(ssize_t (*recv)(int, struct msghdr *, int), int sock, void *buf, size_t len,
+recvmsg_ctl_via(ssize_t (*receive)(int, struct msghdr *, int), int sock, void *buf, size_t len,
     size_t ctl_space, int flags, struct uds_msg *m)
 {
 	union control ctl;
@@ -122,7 +122,7 @@ recvmsg_ctl_via(ssize_t (*recv)(int, struct msghdr *, int), int sock, void *buf,
 	msg.msg_controllen = ctl_space;
 	if (!(flags & MSG_DONTWAIT))
 		uds_wait_readable(sock);
-	n = recv(sock, &msg, flags);
+	n = receive(sock, &msg, flags);
 	m->bytes = n;
 	if (n == -1)
 		return -1;
