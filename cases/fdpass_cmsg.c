@@ -752,3 +752,50 @@ UDS_CASE(large_stream_message_fds_with_first_piece, "K-36", UDS_STREAM | UDS_CON
 	uds_note("1 MiB read in %d pieces", pieces);
 	uds_require_nothing_queued(p->b);
 }
+
+/*
+ * io_uring_enter(2): IORING_OP_SENDMSG and IORING_OP_RECVMSG are
+ * "equivalent to" sendmsg(2) and recvmsg(2), so SCM_RIGHTS (unix(7))
+ * travels through them as through the system calls.
+ */
+UDS_CASE(io_uring_sendmsg_recvmsg_pass_descriptor, "K-61",
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "a descriptor sent and received through io_uring arrives, the same open file")
+{
+	int f = uds_temp_file("io_uring"), r;
+	char data[8];
+	struct uds_msg m;
+
+	UDS_EQ(UDS_OK(uds_ioring_sendmsg_fds(p->a, &f, 1, "u", 1, 0)), 1, "bytes sent");
+	UDS_EQ(UDS_OK(uds_ioring_recvmsg_ctl(p->b, data, sizeof(data), CMSG_SPACE(sizeof(int)), 0,
+	    &m)), 1, "bytes received");
+	UDS_EQ(data[0], 'u', "byte received");
+	UDS_EQ(m.nfds, 1, "descriptors received");
+	UDS_REQUIRE((m.flags & (MSG_CTRUNC | MSG_TRUNC)) == 0, "msg_flags %#x", (unsigned)m.flags);
+	r = m.fds[0];
+	UDS_REQUIRE(r != f && uds_same_file(r, f), "received fd %d is not the file sent as fd %d",
+	    r, f);
+	UDS_EQ(read(r, data, 2), 2, "bytes read through the received descriptor");
+	UDS_EQ(UDS_OK(lseek(f, 0, SEEK_CUR)), 2, "sender's offset after reading through it");
+	uds_close_received(&m);
+	close(f);
+}
+
+UDS_CASE(io_uring_recvmsg_short_control_truncates, "K-61",
+    UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES,
+    .note = "io_uring recvmsg with room for one of two descriptors sets MSG_CTRUNC")
+{
+	int f[2] = { uds_temp_file("one"), uds_temp_file("two") };
+	char data[8];
+	struct uds_msg m;
+
+	UDS_EQ(UDS_OK(uds_ioring_sendmsg_fds(p->a, f, 2, "u", 1, 0)), 1, "bytes sent");
+	UDS_EQ(UDS_OK(uds_ioring_recvmsg_ctl(p->b, data, sizeof(data), UDS_ROOM_FOR_FDS(1), 0,
+	    &m)), 1, "bytes received");
+	UDS_REQUIRE(m.flags & MSG_CTRUNC, "msg_flags %#x lacks MSG_CTRUNC", (unsigned)m.flags);
+	UDS_EQ(m.nfds, 1, "descriptors received");
+	UDS_REQUIRE(uds_same_file(m.fds[0], f[0]), "the descriptor received is not the first sent");
+	uds_close_received(&m);
+	close(f[0]);
+	close(f[1]);
+}

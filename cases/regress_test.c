@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>            /* in the C library itself on glibc >= 2.34 and musl */
@@ -623,4 +624,64 @@ UDS_CASE(gc_vs_embryo_connect, "P-03", UDS_STREAM | UDS_PATH)
 #else
 	uds_skip("needs threads in the C library (Linux build); not built here");
 #endif
+}
+
+/* What P-24's child needs: the unbound sender and the receiver's absolute path. */
+struct chroot_send {
+	int sender;
+	struct uds_addr outside;
+};
+
+/* One io_uring sendmsg of byte c to the name, forced onto the worker threads (IOSQE_ASYNC). */
+static ssize_t
+ioring_send_async_to(int sender, struct uds_addr *name, const char *c)
+{
+	struct iovec iov = { .iov_base = (void *)c, .iov_len = 1 };
+	struct msghdr msg = { .msg_name = &name->sun, .msg_namelen = name->len, .msg_iov = &iov,
+		.msg_iovlen = 1 };
+
+	return uds_ioring_sendmsg_async(sender, &msg, 0);
+}
+
+/* Child of P-24: chrooted to "jail", the outside absolute path names nothing. */
+static void
+ioring_send_from_chroot(void *arg)
+{
+	struct chroot_send *cs = arg;
+
+	UDS_OK(chroot("jail"));
+	UDS_OK(chdir("/"));
+	UDS_FAILS_WITH(ENOENT, ioring_send_async_to(cs->sender, &cs->outside, "c"));
+}
+
+/*
+ * CVE-2020-29373: io_uring's worker threads resolved a sendmsg()'s socket
+ * path against their own root, not the submitter's chroot.  An absolute
+ * path (a relative one would miss outside the chroot too) to a receiver
+ * bound outside; the same send from outside the chroot is the control.
+ */
+UDS_CASE_ROOT(io_uring_sendmsg_resolves_in_chroot, "P-24", UDS_DGRAM | UDS_UNBOUND)
+{
+	struct chroot_send cs = { .sender = p->a };
+	struct uds_child child;
+	char cwd[128], path[sizeof(cwd) + 16];
+	ssize_t rc;
+
+	uds_require_ioring();
+	UDS_REQUIRE(getcwd(cwd, sizeof(cwd)) != NULL, "getcwd(): %s", uds_errno_name(errno));
+	snprintf(path, sizeof(path), "%s/out-sock", cwd);
+	uds_addr_path(&cs.outside, path);
+	UDS_OK(mkdir("jail", 0755));
+	uds_bind(p->b, &cs.outside);
+	rc = ioring_send_async_to(p->a, &cs.outside, "o");
+	if (rc == -1 && errno == EINVAL)
+		uds_skip("io_uring refuses IOSQE_ASYNC (EINVAL: before Linux 5.6), which forces "
+		    "the worker-thread path the CVE is about");
+	UDS_EQ(UDS_OK(rc), 1, "bytes sent from outside the chroot");
+	uds_recv_expect(p->b, 1, 0, "o", "datagram sent from outside the chroot");
+	uds_child_start(&child, ioring_send_from_chroot, &cs);
+	uds_child_finish(&child);
+	uds_require_nothing_queued(p->b);
+	UDS_OK(unlink(path));
+	UDS_OK(rmdir("jail"));
 }

@@ -5,7 +5,7 @@
  * numbers, the coprocess pattern of APUE 17.2, the half close a parent
  * uses to end a child's input, and the Linux /proc and sockfs views.
  */
-#include "uds.h"
+#include "socketpair.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -38,7 +38,7 @@
 #endif
 
 /* Every socket the kind made: both ends and, where there is one, the listener. */
-static int
+int
 sockets_of(const struct uds_pair *p, int fds[3])
 {
 	int n = 0;
@@ -619,111 +619,6 @@ UDS_CASE(proc_self_fd_open_of_socket_fails, "A-29", UDS_ALL_TYPES | UDS_CONNECTE
 		UDS_EXPECT_RESULT("proc_fd.open_socket", open(path, O_RDONLY));
 	}
 	UDS_FDS_UNCHANGED(&before, "by open() of /proc/self/fd/N");
-}
-
-static FILE *
-proc_net_unix(void)
-{
-	FILE *f = fopen("/proc/net/unix", "r");
-
-	if (f == NULL)
-		uds_skip("/proc/net/unix does not exist here (%s): it is Linux's, proc(5)",
-		    uds_errno_name(errno));
-	return f;
-}
-
-/* Finds inode ino in /proc/net/unix; fills its Type column and its Path column ("" if none). */
-static bool
-proc_unix_find(unsigned long ino, unsigned *type, char *path, size_t pathlen)
-{
-	FILE *f = proc_net_unix();
-	char line[1024];
-	bool found = false;
-
-	UDS_REQUIRE(fgets(line, sizeof(line), f) != NULL, "/proc/net/unix is empty");
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		unsigned t, state;
-		unsigned long i;
-		int off = -1;
-		char *rest;
-
-		if (sscanf(line, "%*[^:]: %*x %*x %*x %x %x %lu%n", &t, &state, &i, &off) != 3 ||
-		    off < 0 || i != ino)
-			continue;
-		*type = t;
-		rest = line + off;
-		rest += strspn(rest, " ");
-		rest[strcspn(rest, "\n")] = '\0';
-		snprintf(path, pathlen, "%s", rest);
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-/* The Path column /proc/net/unix shows for a name: the path, or '@' for each NUL of an abstract name. */
-static void
-proc_path_of(const struct uds_addr *name, char *out, size_t outlen)
-{
-	size_t n = name->len - offsetof(struct sockaddr_un, sun_path), i;
-
-	if (name->sun.sun_path[0] != '\0') {
-		snprintf(out, outlen, "%s", name->sun.sun_path);
-		return;
-	}
-	for (i = 0; i < n && i + 1 < outlen; i++)
-		out[i] = name->sun.sun_path[i] == '\0' ? '@' : name->sun.sun_path[i];
-	out[i] = '\0';
-}
-
-UDS_CASE(proc_net_unix_header, "A-30", UDS_NO_KIND)
-{
-	static const char *const cols[] = { "Num", "RefCount", "Protocol", "Flags", "Type", "St",
-		"Inode", "Path" };
-	FILE *f = proc_net_unix();
-	char line[256], *save = NULL, *tok;
-	size_t i = 0;
-
-	UDS_REQUIRE(fgets(line, sizeof(line), f) != NULL, "/proc/net/unix is empty");
-	fclose(f);
-	for (tok = strtok_r(line, " \t\n", &save); tok != NULL; tok = strtok_r(NULL, " \t\n", &save)) {
-		UDS_REQUIRE(i < 8, "extra column \"%s\" in the header", tok);
-		UDS_REQUIRE(strcmp(tok, cols[i]) == 0, "header column %zu is \"%s\", want \"%s\"", i,
-		    tok, cols[i]);
-		i++;
-	}
-	UDS_EQ(i, 8, "columns in the header");
-}
-
-UDS_CASE(proc_net_unix_lists_every_socket, "A-31", UDS_ALL_TYPES | UDS_CONNECTED)
-{
-	int fds[3], n = sockets_of(p, fds);
-	/* The name each socket is bound to; NULL: not checked (an accepted socket). */
-	const struct uds_addr none = { .len = 0 }, *names[3] = { &none, &none, &p->b_name };
-	bool dgram = p->kind->type == SOCK_DGRAM;
-
-	if (p->kind->how != UDS_HOW_PAIR) {
-		names[0] = dgram ? &p->a_name : &none;
-		names[1] = dgram ? &p->b_name : NULL;
-	}
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		unsigned type = 0;
-		char path[256], want[256] = "";
-
-		UDS_OK(fstat(fds[i], &st));
-		UDS_REQUIRE(proc_unix_find((unsigned long)st.st_ino, &type, path, sizeof(path)),
-		    "fd %d (inode %lu) is not in /proc/net/unix", fds[i], (unsigned long)st.st_ino);
-		uds_note("fd %d: inode %lu, Type %04X, Path \"%s\"", fds[i],
-		    (unsigned long)st.st_ino, type, path);
-		UDS_EQ(type, p->kind->type, "Type column");
-		if (names[i] == NULL)
-			continue;
-		if (names[i]->len > offsetof(struct sockaddr_un, sun_path))
-			proc_path_of(names[i], want, sizeof(want));
-		UDS_REQUIRE(strcmp(path, want) == 0, "fd %d shows path \"%s\", want \"%s\"", fds[i],
-		    path, want);
-	}
 }
 
 UDS_CASE(so_cookie_identifies_the_socket, "A-35", UDS_ALL_TYPES | UDS_CONNECTED | UDS_UNBOUND)

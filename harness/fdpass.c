@@ -88,6 +88,12 @@ uds_sys_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t 
 	return sendmsg_fds_via(uds_sys_sendmsg, sock, fds, nfds, buf, len, flags);
 }
 
+ssize_t
+uds_ioring_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len, int flags)
+{
+	return sendmsg_fds_via(uds_ioring_sendmsg, sock, fds, nfds, buf, len, flags);
+}
+
 void
 uds_send_fds(int sock, const int *fds, int nfds)
 {
@@ -97,9 +103,10 @@ uds_send_fds(int sock, const int *fds, int nfds)
 	    n == -1 ? uds_errno_name(errno) : "did not send its one byte");
 }
 
-ssize_t
-uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
-    struct uds_msg *m)
+/* uds_recvmsg_ctl() through receive (recvmsg, or uds_ioring_recvmsg). */
+static ssize_t
+recvmsg_ctl_via(ssize_t (*receive)(int, struct msghdr *, int), int sock, void *buf, size_t len,
+    size_t ctl_space, int flags, struct uds_msg *m)
 {
 	union control ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
@@ -115,7 +122,7 @@ uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
 	msg.msg_controllen = ctl_space;
 	if (!(flags & MSG_DONTWAIT))
 		uds_wait_readable(sock);
-	n = recvmsg(sock, &msg, flags);
+	n = receive(sock, &msg, flags);
 	m->bytes = n;
 	if (n == -1)
 		return -1;
@@ -132,6 +139,20 @@ uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
 			memcpy(&m->fds[m->nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
 	}
 	return n;
+}
+
+ssize_t
+uds_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
+    struct uds_msg *m)
+{
+	return recvmsg_ctl_via(recvmsg, sock, buf, len, ctl_space, flags, m);
+}
+
+ssize_t
+uds_ioring_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
+    struct uds_msg *m)
+{
+	return recvmsg_ctl_via(uds_ioring_recvmsg, sock, buf, len, ctl_space, flags, m);
 }
 
 void

@@ -410,6 +410,24 @@ ssize_t uds_recv_fds_only(int sock, void *buf, size_t len, int maxfds, int flags
  */
 struct uds_fd_snapshot;
 void uds_require_only_named(const struct uds_fd_snapshot *before, const struct uds_msg *m);
+/*
+ * io_uring (Linux): IORING_OP_SENDMSG and IORING_OP_RECVMSG on this
+ * process's ring, each submitted alone and its completion awaited with the
+ * deadline; they return the completion's result as the system calls do
+ * (-1 with errno for a negative one).  uds_require_ioring() skips the case
+ * where io_uring_setup() fails (absent, disabled, sandboxed) or was not
+ * found at build time; the others call it first.  The _async form sets
+ * IOSQE_ASYNC: the kernel runs the operation from its worker threads.
+ */
+void uds_require_ioring(void);
+ssize_t uds_ioring_sendmsg(int sock, const struct msghdr *msg, int flags);
+ssize_t uds_ioring_sendmsg_async(int sock, const struct msghdr *msg, int flags);
+ssize_t uds_ioring_recvmsg(int sock, struct msghdr *msg, int flags);
+/* uds_sendmsg_fds() and uds_recvmsg_ctl() through the io_uring operations. */
+ssize_t uds_ioring_sendmsg_fds(int sock, const int *fds, int nfds, const void *buf, size_t len,
+    int flags);
+ssize_t uds_ioring_recvmsg_ctl(int sock, void *buf, size_t len, size_t ctl_space, int flags,
+    struct uds_msg *msg);
 /* Closes every descriptor m received. */
 void uds_close_received(struct uds_msg *m);
 /*
