@@ -20,6 +20,27 @@
 
 #define SUN_OFF    offsetof(struct sockaddr_un, sun_path)
 
+/*
+ * Landlock (Linux 5.13) as include/uapi/linux/landlock.h has it, called by
+ * number: the C library has no wrappers, and older <linux/landlock.h> (Debian
+ * bookworm's) lack the scoped member of ABI 6 (Linux 6.12).
+ */
+#ifdef HAVE_LANDLOCK_SYSCALLS
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#ifndef __NR_landlock_create_ruleset    /* meson: x86_64's numbers */
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_restrict_self 446
+#endif
+struct landlock_attr_v6 {               /* struct landlock_ruleset_attr, ABI 6 */
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;    /* ABI 4 */
+	uint64_t scoped;                /* ABI 6 */
+};
+#define LL_CREATE_RULESET_VERSION       (1U << 0)
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET   (1ULL << 0)
+#endif
+
 /* A fresh abstract name with n more bytes (NULs allowed) appended to it. */
 static void
 abstract_plus(struct uds_addr *a, const void *extra, size_t n)
@@ -63,17 +84,25 @@ must_reach(int type, const struct uds_addr *to, int server, int other)
 	close(fd);
 }
 
-/* connect() of a new socket of the type to name fails with ECONNREFUSED. */
+/* connect() of a new socket of the type to name fails with want. */
 static void
-must_be_refused(int type, const struct uds_addr *to)
+connect_fails_with(int type, const struct uds_addr *to, int want)
 {
 	int fd = uds_socket(type, false);
 	int rc = connect(fd, (const struct sockaddr *)&to->sun, to->len);
 	int err = errno;
 
-	UDS_REQUIRE(rc == -1 && err == ECONNREFUSED, "connect() to %s: expected ECONNREFUSED, got %s",
-	    uds_addr_str(&to->sun, to->len), rc == -1 ? uds_errno_name(err) : "success");
+	UDS_REQUIRE(rc == -1 && err == want, "connect() to %s: expected %s, got %s",
+	    uds_addr_str(&to->sun, to->len), uds_errno_name(want),
+	    rc == -1 ? uds_errno_name(err) : "success");
 	close(fd);
+}
+
+/* connect() of a new socket of the type to name fails with ECONNREFUSED. */
+static void
+must_be_refused(int type, const struct uds_addr *to)
+{
+	connect_fails_with(type, to, ECONNREFUSED);
 }
 
 /* bind() with the family alone (autobind); returns the name given. */
@@ -569,5 +598,79 @@ UDS_CASE(passcred_socket_autobinds_on_connect_or_send, "C-19", UDS_ALL_TYPES | U
 	UDS_EQ(mine.len, sizeof(sa_family_t), "getsockname() length of a client without SO_PASSCRED");
 #else
 	uds_skip("no SO_PASSCRED on this platform (a Linux option, unix(7))");
+#endif
+}
+
+/* ---- Landlock's abstract-socket scope (ABI 6, Linux 6.12) ---- */
+
+#ifdef HAVE_LANDLOCK_SYSCALLS
+/* Skips unless this kernel's Landlock has ABI 6 (abstract-socket scoping) and is enabled. */
+static void
+require_landlock_scoping(void)
+{
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+
+	if (abi == -1)
+		uds_skip("Landlock unavailable: landlock_create_ruleset(VERSION) failed with %s "
+		    "(ENOSYS: not built in; EOPNOTSUPP: disabled at boot)", uds_errno_name(errno));
+	if (abi < 6)
+		uds_skip("Landlock ABI %ld: abstract-socket scoping needs ABI 6 (Linux 6.12)", abi);
+}
+
+/* Puts the calling process in a new Landlock domain scoped for abstract sockets. */
+static void
+landlock_scope_abstract(void)
+{
+	struct landlock_attr_v6 attr = { .scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET };
+	int rs;
+
+	UDS_OK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	rs = (int)UDS_OK(syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0));
+	UDS_OK(syscall(__NR_landlock_restrict_self, rs, 0));
+	close(rs);
+}
+
+struct scoped_arg {
+	int type;
+	const struct uds_addr *abstract, *path;
+	int abstract_server, path_server;
+};
+
+static void
+scoped_client(void *argp)
+{
+	const struct scoped_arg *a = argp;
+	int fd;
+
+	landlock_scope_abstract();
+	connect_fails_with(a->type, a->abstract, EPERM);
+	if (a->type == SOCK_DGRAM) {
+		fd = uds_socket(SOCK_DGRAM, false);
+		UDS_FAILS_WITH(EPERM, sendto(fd, "s", 1, 0, UDS_CSA(a->abstract), a->abstract->len));
+		close(fd);
+	}
+	uds_require_nothing_queued(a->abstract_server);
+	must_reach(a->type, a->path, a->path_server, -1);
+}
+#endif
+
+UDS_CASE(landlock_scope_denies_outside_abstract, "C-20", UDS_ALL_TYPES | UDS_UNBOUND)
+{
+#ifdef HAVE_LANDLOCK_SYSCALLS
+	struct uds_addr abstract, path;
+	struct scoped_arg arg = { .type = p->kind->type, .abstract = &abstract, .path = &path,
+	    .abstract_server = p->a, .path_server = p->b };
+	struct uds_child child;
+
+	uds_require_abstract();
+	require_landlock_scoping();
+	uds_addr_fresh_abstract(&abstract);
+	uds_serve(p->a, p->kind->type, &abstract);
+	uds_serve_fresh(p->b, p->kind->type, &path);
+	uds_child_start(&child, scoped_client, &arg);
+	uds_child_finish(&child);
+	must_reach(p->kind->type, &abstract, p->a, -1);      /* outside the domain: reachable */
+#else
+	uds_skip("Landlock is a Linux interface, absent here");
 #endif
 }

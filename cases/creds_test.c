@@ -42,6 +42,27 @@
 #endif
 #endif
 
+/*
+ * PIDFD_GET_INFO (Linux 6.13) and PIDFD_INFO_EXIT (6.15), as
+ * include/uapi/linux/pidfd.h has them, for C library headers that lack
+ * them: the first published struct pidfd_info (PIDFD_INFO_SIZE_VER0, 64
+ * bytes; the ioctl takes the size from the command, so later kernels
+ * accept it).  The case probes the ioctl at run time (ENOTTY before 6.13).
+ */
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+struct pidfd_info_v0 {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+_Static_assert(sizeof(struct pidfd_info_v0) == 64, "PIDFD_INFO_SIZE_VER0 is 64");
+#define UDS_PIDFD_INFO_EXIT (1ULL << 3)
+#define UDS_PIDFD_GET_INFO  _IOWR(0xFF, 11, struct pidfd_info_v0)   /* PIDFS_IOCTL_MAGIC, 11 */
+#endif
+
 #ifdef HAVE_LINUX_CREDS
 struct ucred
 peercred(int fd)
@@ -537,32 +558,89 @@ require_option(int fd, int opt, const char *name)
 }
 #endif
 
-UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39", UDS_STREAM | UDS_DGRAM | UDS_NAMED)
-{
 #if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+/*
+ * One message of one byte on fd (after waiting): the int its SCM_PIDFD
+ * carries (-1 without one), and in ncred how many SCM_CREDENTIALS came.
+ */
+static int
+recv_scm_pidfd(int fd, int *ncred)
+{
 	union { struct cmsghdr a; char buf[256]; } ctl;
 	char c;
 	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 	    .msg_controllen = sizeof(ctl.buf) };
-	int pidfd = -1, ncred = 0;
+	int pidfd = -1;
+
+	*ncred = 0;
+	uds_wait_readable(fd);
+	UDS_EQ(UDS_OK(recvmsg(fd, &msg, MSG_DONTWAIT)), 1, "bytes received");
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_type == SCM_PIDFD)
+			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
+		*ncred += cm->cmsg_type == SCM_CREDENTIALS;
+	}
+	return pidfd;
+}
+#endif
+
+UDS_CASE(passpidfd_delivers_sender_pidfd, "L-39", UDS_STREAM | UDS_DGRAM | UDS_NAMED)
+{
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+	int pidfd, ncred;
 
 	require_option(p->b, SO_PASSPIDFD, "SO_PASSPIDFD");
 	set_passcred(p->b, 1);
 	uds_send_one(p->a, "p", 1);
-	uds_wait_readable(p->b);
-	UDS_EQ(UDS_OK(recvmsg(p->b, &msg, MSG_DONTWAIT)), 1, "bytes received");
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		if (cm->cmsg_type == SCM_PIDFD)
-			memcpy(&pidfd, CMSG_DATA(cm), sizeof(int));
-		ncred += cm->cmsg_type == SCM_CREDENTIALS;
-	}
+	pidfd = recv_scm_pidfd(p->b, &ncred);
 	UDS_EQ(ncred, 1, "SCM_CREDENTIALS received");
 	UDS_REQUIRE(pidfd >= 0, "no SCM_PIDFD received");
 	UDS_EQ(pidfd_pid(pidfd), getpid(), "Pid: of the received pidfd");
 	close(pidfd);
 #else
 	uds_skip("SO_PASSPIDFD / SCM_PIDFD are Linux (6.5) interfaces, absent here");
+#endif
+}
+
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+enum { SENDER_EXIT = 37 };      /* an exit status no harness child uses */
+
+static void
+send_and_exit(void *arg)
+{
+	uds_send_one(*(int *)arg, "x", 1);
+	_exit(SENDER_EXIT);
+}
+#endif
+
+UDS_CASE(passpidfd_reaped_sender_exit_info, "L-41", UDS_STREAM | UDS_DGRAM | UDS_NAMED)
+{
+#if defined(SO_PEERPIDFD) && defined(HAVE_LINUX_CREDS)
+	struct pidfd_info_v0 info = { .mask = UDS_PIDFD_INFO_EXIT };
+	struct uds_child sender;
+	int status, pidfd, ncred, rc;
+
+	require_option(p->b, SO_PASSPIDFD, "SO_PASSPIDFD");
+	uds_require_holds("scm_pidfd.reaped_sender");
+	uds_child_start(&sender, send_and_exit, &p->a);
+	status = uds_child_wait(&sender);       /* exited and reaped */
+	UDS_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == SENDER_EXIT,
+	    "sender's wait status %#x, expected exit %d", (unsigned)status, SENDER_EXIT);
+	pidfd = recv_scm_pidfd(p->b, &ncred);
+	UDS_REQUIRE(pidfd >= 0, "SCM_PIDFD of the reaped sender: %d, not a pidfd", pidfd);
+	rc = ioctl(pidfd, UDS_PIDFD_GET_INFO, &info);
+	if (rc == -1 && (errno == ENOTTY || errno == EINVAL))
+		uds_skip("PIDFD_GET_INFO not supported by this kernel: %s (needs Linux >= 6.13; "
+		    "PIDFD_INFO_EXIT 6.15)", uds_errno_name(errno));
+	UDS_REQUIRE(rc == 0, "PIDFD_GET_INFO on the reaped sender's pidfd: %s",
+	    uds_errno_name(errno));
+	UDS_REQUIRE(info.mask & UDS_PIDFD_INFO_EXIT, "PIDFD_GET_INFO: mask %#llx without "
+	    "PIDFD_INFO_EXIT", (unsigned long long)info.mask);
+	UDS_EQ(info.exit_code, status, "exit_code PIDFD_GET_INFO gives (a wait status)");
+	close(pidfd);
+#else
+	uds_skip("SO_PASSPIDFD / SCM_PIDFD / PIDFD_GET_INFO are Linux interfaces, absent here");
 #endif
 }
 

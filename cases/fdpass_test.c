@@ -501,6 +501,64 @@ UDS_CASE(closing_both_ends_releases_in_flight, "K-45",
 }
 
 /* ------------------------------------------------------------------ */
+/* Receivers that refuse descriptors: SO_PASSRIGHTS (Linux 6.16)       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A message with one descriptor from sender to receiver, which has
+ * SO_PASSRIGHTS 0, is refused whole: sendmsg() fails with EPERM, nothing
+ * reaches receiver, and the kernel keeps no reference to the descriptor
+ * (the tracked pipe's write end is released once the sender closes it).
+ * Commit 77cbe1a6d873 checks the receiver before queueing and frees the
+ * message, data included.  receiver -1: its queue is checked by the caller
+ * (an embryo's, through the socket accept() makes of it).  to names the
+ * receiver in messages.
+ */
+static void
+require_rights_refused(int sender, int receiver, const char *to)
+{
+	struct tracked t;
+
+	tracked_open(&t, 1);
+	UDS_FAILS_WITH(EPERM, uds_sendmsg_fds(sender, t.wr, 1, "r", 1, 0));
+	if (receiver != -1)
+		uds_require_nothing_queued(receiver);
+	tracked_close_local(&t, 0, 1);
+	require_released(&t, 0, true, to);
+	close(t.rd[0]);
+}
+
+UDS_CASE(passrights_off_refuses_rights, "K-54", UDS_ALL_TYPES | UDS_CONNECTED | UDS_BOTH_MODES)
+{
+	uds_passrights_off(p->b);
+	require_rights_refused(p->a, p->b, "after a send refused by the receiver");
+	uds_send_one(p->a, "d", 1);
+	uds_recv_expect(p->b, 1, 0, "d", "plain data after the refused send");
+}
+
+UDS_CASE(accepted_inherits_passrights_off, "K-55", UDS_CONNECTION_TYPES | UDS_NAMED)
+{
+#ifdef SO_PASSRIGHTS
+	struct uds_addr name;
+	int l = uds_listener(p->kind, &name), c = uds_socket(p->kind->type, false), s;
+
+	uds_passrights_off(l);
+	uds_connect(c, &name);
+	require_rights_refused(c, -1, "after a send to the embryo, before accept()");
+	s = uds_accept(l);
+	uds_require_nothing_queued(s);
+	UDS_EQ(UDS_SOCKOPT_INT(s, SOL_SOCKET, SO_PASSRIGHTS), 0,
+	    "SO_PASSRIGHTS of the accepted socket");
+	require_rights_refused(c, s, "after a send to the accepted socket");
+	close(s);
+	close(c);
+	close(l);
+#else
+	uds_skip("SO_PASSRIGHTS is a Linux (6.16) interface, absent here");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
 /* Where descriptors sit in a stream                                   */
 /* ------------------------------------------------------------------ */
 

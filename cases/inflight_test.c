@@ -20,11 +20,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* SO_PASSRIGHTS (Linux 6.16): asm-generic value, where the headers lack it. */
-#if defined(HAVE_ASM_GENERIC_SOCKOPTS) && !defined(SO_PASSRIGHTS)
-#define SO_PASSRIGHTS 83
-#endif
-
 #define GC_SPEC "observed: Linux net/unix/garbage.c (unix_gc); kselftest net/af_unix/scm_rights.c"
 #define MAX_NODES 8
 
@@ -197,20 +192,11 @@ UDS_CASE(listener_embryo_cycle_reclaimed, "N-08", UDS_STREAM | UDS_NAMED)
 
 UDS_CASE(passrights_off_refuses_cycle, "N-10", UDS_STREAM | UDS_DGRAM | UDS_PAIR)
 {
-#ifdef SO_PASSRIGHTS
-	int sv[2], off = 0;
+	int sv[2];
 	char c;
 
-	uds_require_sockopt(p->a, SOL_SOCKET, SO_PASSRIGHTS, "SO_PASSRIGHTS (Linux >= 6.16)");
 	UDS_OK(socketpair(AF_UNIX, p->kind->type, 0, sv));
-	if (setsockopt(sv[1], SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) == -1) {
-		int err = errno;
-
-		close(sv[0]);
-		close(sv[1]);
-		uds_skip("SO_PASSRIGHTS not supported by this kernel: %s (needs Linux >= 6.16)",
-		    uds_errno_name(err));
-	}
+	uds_passrights_off(sv[1]);
 	UDS_FAILS_WITH(EPERM, uds_sendmsg_fds(sv[0], &sv[1], 1, "r", 1, 0));
 	UDS_FAILS_WITH(EPERM, uds_sendmsg_fds(sv[0], &sv[0], 1, "r", 1, 0));
 	uds_require_nothing_queued(sv[1]);
@@ -218,9 +204,6 @@ UDS_CASE(passrights_off_refuses_cycle, "N-10", UDS_STREAM | UDS_DGRAM | UDS_PAIR
 	UDS_EQ(uds_recv_one(sv[1], &c, 1, 0), 1, "plain data received");
 	close(sv[0]);
 	close(sv[1]);
-#else
-	uds_skip("SO_PASSRIGHTS is a Linux (6.16) interface, absent here");
-#endif
 }
 
 UDS_CASE_ROOT(cap_sys_resource_exceeds_rlimit, "N-13", UDS_STREAM | UDS_DGRAM | UDS_PAIR)

@@ -170,6 +170,22 @@ uds_require_sockopt(int fd, int level, int name, const char *what)
 		    uds_errno_name(errno));
 }
 
+void
+uds_passrights_off(int fd)
+{
+#ifdef SO_PASSRIGHTS
+	int off = 0;
+
+	uds_require_sockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, "SO_PASSRIGHTS (Linux >= 6.16)");
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &off, sizeof(off)) == -1)
+		uds_skip("SO_PASSRIGHTS not supported by this kernel: setsockopt() failed with %s "
+		    "(needs Linux >= 6.16)", uds_errno_name(errno));
+#else
+	(void)fd;
+	uds_skip("SO_PASSRIGHTS is a Linux (6.16) interface, absent here");
+#endif
+}
+
 static uint32_t
 record_checksum(const unsigned char *p, size_t n)
 {

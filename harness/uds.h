@@ -212,6 +212,16 @@ void uds_require_pipe_released(int pipe_r);
 void uds_require_oob(void);
 /* Skips unless getsockopt() knows the option (probed on fd; what names it in the reason). */
 void uds_require_sockopt(int fd, int level, int name, const char *what);
+/*
+ * SO_PASSRIGHTS (Linux 6.16, commit 77cbe1a6d873): its asm-generic value where the
+ * C library's headers are older.  uds_passrights_off() sets it to 0 on fd, so that
+ * fd refuses SCM_RIGHTS; skips with the kernel's answer where the option is unknown
+ * (Linux before 6.16) and where the platform has no such option.
+ */
+#if defined(HAVE_ASM_GENERIC_SOCKOPTS) && !defined(SO_PASSRIGHTS)
+#define SO_PASSRIGHTS 83
+#endif
+void uds_passrights_off(int fd);
 /* Notes a line in the case's output (stdout), e.g. the uid it ran as. */
 void uds_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
