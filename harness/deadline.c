@@ -124,6 +124,8 @@ uds_timer_arm(int ms)
 	struct sigaction sa;
 	struct itimerval it;
 
+	UDS_REQUIRE(!uds_in_thread(), "suite bug: a timer armed inside a harness thread, whose "
+	    "signals are blocked (the main thread's wait is its deadline)");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
