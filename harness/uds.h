@@ -302,6 +302,10 @@ void uds_would_block_at(const char *file, int line, const char *what, long rc);
 /* Send/receive exactly len bytes, waiting through poll with the deadline. */
 void uds_send_all(int fd, const void *buf, size_t len);
 void uds_recv_all(int fd, void *buf, size_t len);
+/* Fills fd's way to its peer with MSG_DONTWAIT sends of chunk bytes until EAGAIN; returns bytes queued. */
+long uds_fill(int fd, size_t chunk);
+/* Receives exactly bytes bytes (what uds_fill() queued on a stream), no more. */
+void uds_drain(int fd, long bytes);
 /* One send() that must transfer the whole buffer at once (records). */
 void uds_send_one(int fd, const void *buf, size_t len);
 /* One recv() after waiting for readability; returns the byte count. */
