@@ -2,7 +2,8 @@
  * connect_test - setting up connections (catalogue area D): listen(),
  * connect() and accept() and their errors, backlogs, the names each end
  * reports (getsockname, getpeername, the address accept() and recvfrom()
- * give), accept4() flags and a listener shut down under a waiting accept().
+ * give), accept4() flags and a listener shut down or closed under a waiting
+ * accept().
  */
 #include "uds.h"
 
@@ -600,6 +601,36 @@ UDS_CASE(listener_shutdown_ends_accept, "D-34", UDS_STREAM | UDS_PATH)
 	    UDS_AT_ONCE(accept(p->listener, NULL, NULL)));
 	close(pfd[0]);
 	close(pfd[1]);
+}
+
+/* Thread of D-35: sleeps in accept() on the listener; returns its result. */
+static long
+accept_in_thread(void *listener)
+{
+	uds_thread_about_to_block();
+	return accept(*(int *)listener, NULL, NULL);
+}
+
+/*
+ * The close() must not end the sleeping accept(): a connection to the
+ * listener's path, made after it, is what completes the call.
+ */
+UDS_CASE(listener_close_leaves_accept_asleep, "D-35", UDS_CONNECTION_TYPES | UDS_PATH)
+{
+	struct uds_thread t;
+	struct uds_addr name;
+	int client = uds_socket(p->kind->type, false), accepted;
+
+	uds_name_of(p->listener, &name);
+	uds_thread_start(&t, accept_in_thread, &p->listener);
+	uds_thread_wait_blocked(&t, "accept() on the listener");
+	UDS_OK(close(p->listener));
+	p->listener = -1;
+	(void)uds_try_connect(client, &name);   /* refused where close() ended the listener */
+	UDS_EXPECT_RESULT("accept.listener_closed_while_asleep", accepted = (int)uds_thread_finish(&t));
+	uds_exchange(client, accepted);
+	close(accepted);
+	close(client);
 }
 
 UDS_CASE(shutdown_listener_enotconn, "D-36", UDS_CONNECTION_TYPES | UDS_NAMED)

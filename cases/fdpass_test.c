@@ -733,3 +733,86 @@ UDS_CASE(event_queue_descriptor_in_rights, "K-44", UDS_ALL_TYPES | UDS_CONNECTED
 	uds_skip("neither kqueue nor epoll exists here");
 #endif
 }
+
+/* ------------------------------------------------------------------ */
+/* Senders asleep in sendmsg(): a second thread, one descriptor table  */
+/* ------------------------------------------------------------------ */
+
+/* One sendmsg() of a descriptor and a tag byte, made in a thread (K-25, K-51). */
+struct fd_sender {
+	int sock;
+	int fd;
+	char tag[2];
+};
+
+static long
+send_fd_in_thread(void *arg)
+{
+	const struct fd_sender *s = arg;
+
+	uds_thread_about_to_block();
+	return uds_sendmsg_fds(s->sock, &s->fd, 1, s->tag, 1, 0);
+}
+
+/* Starts a thread whose sendmsg() sleeps on the sender's full stream (uds_fill() first). */
+static void
+start_asleep_sender(struct uds_thread *t, struct fd_sender *s)
+{
+	uds_thread_start(t, send_fd_in_thread, s);
+	uds_thread_wait_blocked(t, "sendmsg() of a descriptor on a full stream");
+}
+
+UDS_CASE(closed_while_send_asleep_still_passed, "K-51", UDS_STREAM | UDS_PAIR)
+{
+	struct fd_sender s = { .sock = p->a, .tag = "k" };
+	struct uds_thread t;
+	struct uds_msg m;
+	int pipe_fds[2];
+	long queued = uds_fill(p->a, 4096);
+	char c;
+
+	UDS_OK(pipe(pipe_fds));
+	s.fd = pipe_fds[1];
+	start_asleep_sender(&t, &s);
+	UDS_OK(close(pipe_fds[1]));
+	uds_drain(p->b, queued);
+	UDS_EXPECT_RESULT("scm_rights.closed_while_send_asleep", uds_thread_finish(&t));
+	uds_recv_fds(p->b, 1, 0, &m);
+	UDS_EQ(m.nfds, 1, "descriptors received");
+	UDS_EQ(UDS_OK(write(m.fds[0], "w", 1)), 1, "bytes written through the received descriptor");
+	UDS_EQ(UDS_OK(read(pipe_fds[0], &c, 1)), 1, "bytes read from the pipe it names");
+	uds_close_received(&m);
+	uds_require_pipe_released(pipe_fds[0]);
+	close(pipe_fds[0]);
+}
+
+UDS_CASE(asleep_senders_keep_their_descriptors, "K-25", UDS_STREAM | UDS_PAIR)
+{
+	struct fd_sender s[2] = { { .sock = p->a, .tag = "0" }, { .sock = p->a, .tag = "1" } };
+	struct uds_thread t[2];
+	long queued = uds_fill(p->a, 4096);
+	unsigned seen = 0;
+
+	for (int i = 0; i < 2; i++) {
+		s[i].fd = uds_temp_file(s[i].tag);
+		start_asleep_sender(&t[i], &s[i]);
+	}
+	uds_drain(p->b, queued);
+	for (int i = 0; i < 2; i++)
+		UDS_EQ(UDS_OK(uds_thread_finish(&t[i])), 1, "bytes the asleep sendmsg() sent");
+	for (int i = 0; i < 2; i++) {
+		struct uds_msg m;
+		char tag = '?';
+
+		UDS_EQ(uds_recv_fds_only(p->b, &tag, 1, 1, 0, &m), 1, "data bytes received");
+		UDS_REQUIRE((tag == '0' || tag == '1') && !(seen & (1u << (tag - '0'))),
+		    "message %d has tag '%c'; expected each sender's tag once", i, tag);
+		seen |= 1u << (tag - '0');
+		UDS_EQ(m.nfds, 1, "descriptors with the message");
+		UDS_REQUIRE(uds_same_file(m.fds[0], s[tag - '0'].fd),
+		    "message '%c' came with another file than its sender passed", tag);
+		uds_close_received(&m);
+	}
+	close(s[0].fd);
+	close(s[1].fd);
+}

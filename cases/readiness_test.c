@@ -64,27 +64,6 @@ select_one(int fd, bool write, int ms)
 	return rc;
 }
 
-/* Fills fd's way to its peer with MSG_DONTWAIT sends until EAGAIN; returns bytes queued. */
-static long
-fill(int fd, size_t chunk)
-{
-	char buf[4096];
-	long total = 0;
-
-	memset(buf, 'f', sizeof(buf));
-	for (int i = 0; i < 1000000; i++) {
-		ssize_t n = send(fd, buf, chunk, MSG_DONTWAIT);
-
-		if (n == -1) {
-			UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS,
-			    "filling send failed with %s", uds_errno_name(errno));
-			return total;
-		}
-		total += n;
-	}
-	uds_fail_at(__FILE__, __LINE__, "a million sends never filled the socket");
-}
-
 /* Receives with MSG_DONTWAIT until nothing is left. */
 static void
 drain(int fd)
@@ -157,7 +136,7 @@ UDS_CASE(unconnected_stream_writability, "I-02", UDS_STREAM | UDS_UNBOUND)
 
 UDS_CASE(full_stream_wakes_writer_when_drained, "I-03", UDS_STREAM | UDS_CONNECTED | UDS_BOTH_MODES)
 {
-	UDS_REQUIRE(fill(p->a, 4096) > 0, "nothing could be queued");
+	UDS_REQUIRE(uds_fill(p->a, 4096) > 0, "nothing could be queued");
 	UDS_EQ(uds_poll(p->a, POLLOUT, 0) & POLLOUT, 0, "POLLOUT on a full socket");
 	UDS_EQ(select_one(p->a, true, 0), 0, "select() writable count on a full socket");
 	UDS_EXPECT_VALUE("poll.full_stream_woken_by_drain",
@@ -243,7 +222,7 @@ UDS_CASE(dgram_pollout_tracks_capacity, "I-10", UDS_DGRAM | UDS_CONNECTED | UDS_
 {
 	short full, shut, drained;
 
-	UDS_REQUIRE(fill(p->a, 256) > 0, "nothing could be queued");
+	UDS_REQUIRE(uds_fill(p->a, 256) > 0, "nothing could be queued");
 	full = uds_poll(p->a, POLLOUT, 0);
 	UDS_OK(shutdown(p->a, SHUT_WR));
 	shut = uds_poll(p->a, POLLOUT, 0);
@@ -395,7 +374,7 @@ UDS_CASE(dgram_writability_when_receiver_full, "I-19", UDS_DGRAM | UDS_CONNECTED
 {
 	short rev;
 
-	UDS_REQUIRE(fill(p->a, 256) > 0, "nothing could be queued");
+	UDS_REQUIRE(uds_fill(p->a, 256) > 0, "nothing could be queued");
 	rev = uds_poll(p->a, POLLOUT, 0);
 	uds_note("revents with the receiver full: %#x", (unsigned)rev);
 	UDS_EQ(select_one(p->a, true, 0), (rev & POLLOUT) != 0, "select() agrees with poll()");
@@ -416,7 +395,7 @@ UDS_CASE(dgram_pollout_woken_when_receiver_frees, "I-20", UDS_DGRAM | UDS_NAMED)
 		uds_bind(rx, &name);
 		uds_bind(rx2, &other);
 		uds_connect(tx, &name);
-		UDS_REQUIRE(fill(tx, 64) > 0, "nothing could be queued");
+		UDS_REQUIRE(uds_fill(tx, 64) > 0, "nothing could be queued");
 		before = uds_poll(tx, POLLOUT, 0);
 		if (how == 0) {
 			rev = poll_while_child(tx, POLLOUT, child_drain, &rx);

@@ -306,6 +306,29 @@ UDS_CASE(shutdown_unconnected_enotconn, "H-16", UDS_ALL_TYPES | UDS_UNBOUND)
 /* Datagram and seqpacket specifics                                    */
 /* ------------------------------------------------------------------ */
 
+/* Thread of H-17: sleeps in recv() on the socket; returns its result. */
+static long
+recv_in_thread(void *sock)
+{
+	char c;
+
+	uds_thread_about_to_block();
+	return recv(*(int *)sock, &c, 1, 0);
+}
+
+UDS_CASE(dgram_shut_rd_wakes_recv, "H-17", UDS_DGRAM | UDS_UNBOUND)
+{
+	struct uds_thread t;
+	struct uds_addr name;
+
+	uds_addr_fresh_path(&name);
+	uds_bind(p->a, &name);
+	uds_thread_start(&t, recv_in_thread, &p->a);
+	uds_thread_wait_blocked(&t, "recv() on the bound socket");
+	(void)shutdown(p->a, SHUT_RD);          /* its result is H-16's */
+	uds_expect_eof("recv.woken_by_dgram_shut_rd", uds_thread_finish(&t));
+}
+
 UDS_CASE(dgram_own_shut_wr_peer_unaffected, "H-18", UDS_DGRAM | UDS_CONNECTED | UDS_ALL_VARIANTS)
 {
 	char buf[16];

@@ -71,6 +71,12 @@ uds_fail_at(const char *file, int line, const char *fmt, ...)
 		snprintf(located, sizeof(located), "%s:%d: %s", file, line, msg);
 		child_report('F', located);
 	}
+	if (uds_in_thread()) {
+		char located[2300];
+
+		snprintf(located, sizeof(located), "%s:%d: %s", file, line, msg);
+		uds_thread_report('F', located);
+	}
 	if (tolerated[0] != '\0')
 		atf_tc_expect_fail("known bug: %s", tolerated);
 	atf_tc_fail_requirement(file, (size_t)line, "%s", msg);
@@ -103,6 +109,8 @@ uds_skip(const char *fmt, ...)
 #endif
 	if (uds_child_report_fd != -1)
 		child_report('S', msg);
+	if (uds_in_thread())
+		uds_thread_report('S', msg);
 	atf_tc_skip("%s", msg);
 }
 

@@ -124,6 +124,8 @@ uds_timer_arm(int ms)
 	struct sigaction sa;
 	struct itimerval it;
 
+	UDS_REQUIRE(!uds_in_thread(), "suite bug: a timer armed inside a harness thread, whose "
+	    "signals are blocked (the main thread's wait is its deadline)");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
@@ -282,4 +284,38 @@ uds_recv_expect(int fd, size_t len, int flags, const char *want, const char *wha
 	n = uds_recv_one(fd, buf, len, flags);
 	UDS_REQUIRE(n == (ssize_t)wlen && memcmp(buf, want, wlen) == 0,
 	    "%s: %zd bytes \"%.*s\", expected %zu bytes \"%s\"", what, n, (int)n, buf, wlen, want);
+}
+
+long
+uds_fill(int fd, size_t chunk)
+{
+	char buf[4096];
+	long total = 0;
+
+	UDS_REQUIRE(chunk <= sizeof(buf), "suite bug: fill chunk %zu > %zu", chunk, sizeof(buf));
+	memset(buf, 'f', sizeof(buf));
+	for (int i = 0; i < 1000000; i++) {
+		ssize_t n = send(fd, buf, chunk, MSG_DONTWAIT);
+
+		if (n == -1) {
+			UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS,
+			    "filling send failed with %s", uds_errno_name(errno));
+			return total;
+		}
+		total += n;
+	}
+	uds_fail_at(__FILE__, __LINE__, "a million sends never filled the socket");
+}
+
+void
+uds_drain(int fd, long bytes)
+{
+	char buf[4096];
+
+	while (bytes > 0) {
+		size_t n = bytes < (long)sizeof(buf) ? (size_t)bytes : sizeof(buf);
+
+		uds_recv_all(fd, buf, n);
+		bytes -= (long)n;
+	}
 }

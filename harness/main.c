@@ -111,6 +111,7 @@ uds_body(const atf_tc_t *tc)
 		uds_pair_open(&in->kind, &pair);
 		in->behaviour->body(&pair);
 	}
+	uds_threads_finish_all();
 	uds_children_kill_all();
 }
 

@@ -16,6 +16,8 @@
 
 #include "uds_config.h"     /* HAVE_<feature>: what meson probed */
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -310,6 +312,10 @@ void uds_would_block_at(const char *file, int line, const char *what, long rc);
 /* Send/receive exactly len bytes, waiting through poll with the deadline. */
 void uds_send_all(int fd, const void *buf, size_t len);
 void uds_recv_all(int fd, void *buf, size_t len);
+/* Fills fd's way to its peer with MSG_DONTWAIT sends of chunk bytes until EAGAIN; returns bytes queued. */
+long uds_fill(int fd, size_t chunk);
+/* Receives exactly bytes bytes (what uds_fill() queued on a stream), no more. */
+void uds_drain(int fd, long bytes);
 /* One send() that must transfer the whole buffer at once (records). */
 void uds_send_one(int fd, const void *buf, size_t len);
 /* One recv() after waiting for readability; returns the byte count. */
@@ -368,6 +374,50 @@ void uds_child_start(struct uds_child *child, void (*fn)(void *), void *arg);
 void uds_child_finish(struct uds_child *child);
 /* Waits up to the deadline and returns the raw wait status (for signal checks). */
 int uds_child_wait(struct uds_child *child);
+
+/* ------------------------------------------------------------------ */
+/* A second thread: one descriptor table                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Runs fn(arg) in a second thread of the case process, with every signal
+ * blocked (deadline timers and the watchdog stay with the main thread, so
+ * the thread's own calls may not use UDS_BLOCKS, UDS_AT_ONCE or
+ * UDS_WITHIN_DEADLINE: the main thread's wait is its deadline).  Checks
+ * inside fn record their failure and end the thread; uds_thread_finish()
+ * reports it as the case's.  Every thread is finished before the case ends.
+ */
+struct uds_thread {
+	pthread_t handle;
+	long (*fn)(void *);
+	void *arg;
+	int done[2];            /* pipe: the thread writes a byte as it ends */
+	atomic_long tid;        /* the kernel's thread id where /proc shows tasks, else 0 */
+	atomic_int entering;    /* set by uds_thread_about_to_block() */
+	long rc;                /* fn's result, and errno as it returned */
+	int err;
+	char tag;               /* 'F' failed, 'S' skipped, 0 ran to its end */
+	char msg[2400];
+};
+void uds_thread_start(struct uds_thread *t, long (*fn)(void *), void *arg);
+/* Called by fn just before the call that should block. */
+void uds_thread_about_to_block(void);
+/*
+ * Waits (bounded by the deadline) until the thread, past
+ * uds_thread_about_to_block(), is asleep in a system call: on Linux and
+ * gVisor as /proc/self/task/<tid>/stat ('S') and .../syscall show it.
+ * Where no /proc shows threads (the BSDs, macOS, illumos, -Dlinux_features=false)
+ * it waits UDS_BLOCK_MS after the announcement instead, and notes so.  A
+ * call that returns first fails the case; what names the call.
+ */
+#define uds_thread_wait_blocked(t, what) uds_thread_wait_blocked_at(__FILE__, __LINE__, (t), (what))
+void uds_thread_wait_blocked_at(const char *file, int line, struct uds_thread *t, const char *what);
+/*
+ * Waits up to the deadline for the thread to end and returns fn's result
+ * with errno as fn left it; the thread's failure or skip becomes the
+ * case's, and a thread still running at the deadline fails it.
+ */
+long uds_thread_finish(struct uds_thread *t);
 
 /* ------------------------------------------------------------------ */
 /* Descriptor passing and credentials                                  */

@@ -17,6 +17,12 @@ bool uds_kind_in(const struct uds_kind *kind, unsigned mask);
 /* Set inside a harness child: where its failure message goes. */
 extern int uds_child_report_fd;
 
+/* Inside a harness thread: its failure (tag 'F') or skip ('S') is recorded, and the thread ends. */
+bool uds_in_thread(void);
+void uds_thread_report(char tag, const char *msg) __attribute__((noreturn));
+/* Finishes every thread still running (the end of a case body). */
+void uds_threads_finish_all(void);
+
 /* Milliseconds left until a CLOCK_MONOTONIC deadline taken with uds_deadline(). */
 struct timespec;
 void uds_deadline(struct timespec *deadline, int ms);

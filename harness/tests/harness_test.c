@@ -253,6 +253,82 @@ ATF_TC_BODY(children_are_reaped_by_kill_all, tc)
 	ATF_REQUIRE_EQ(errno, ESRCH);
 }
 
+static long
+thread_fails_with_ebadf(void *arg)
+{
+	(void)arg;
+	return close(-1);
+}
+
+static long
+thread_check_fails(void *arg)
+{
+	(void)arg;
+	UDS_EQ(41, 42, "the answer");
+	return 0;
+}
+
+/* Two threads at once: one's result and errno come back, the other's failure fails the case. */
+ATF_TC_WITHOUT_HEAD(thread_result_comes_back_and_failure_fails_the_case);
+ATF_TC_BODY(thread_result_comes_back_and_failure_fails_the_case, tc)
+{
+	struct uds_thread ok, failing;
+
+	uds_thread_start(&ok, thread_fails_with_ebadf, NULL);
+	uds_thread_start(&failing, thread_check_fails, NULL);
+	ATF_REQUIRE_EQ(uds_thread_finish(&ok), -1);
+	ATF_REQUIRE_EQ(errno, EBADF);
+	atf_tc_expect_fail("a failing check in a thread must fail the case with its message");
+	uds_thread_finish(&failing);
+}
+
+/* Reads the pipe whose fds are at arg, announcing the read as the call that blocks. */
+static long
+thread_reads_pipe(void *arg)
+{
+	int *fds = arg;
+	char c;
+
+	uds_thread_about_to_block();
+	return read(fds[0], &c, 1);
+}
+
+/* The wait sees a thread asleep in read(); a read that returns at once fails it. */
+ATF_TC_WITHOUT_HEAD(thread_wait_blocked_sees_the_sleep);
+ATF_TC_BODY(thread_wait_blocked_sees_the_sleep, tc)
+{
+	struct uds_thread asleep, returning;
+	int fds[2];
+
+	ATF_REQUIRE_EQ(pipe(fds), 0);
+	uds_thread_start(&asleep, thread_reads_pipe, fds);
+	uds_thread_wait_blocked(&asleep, "read() of an empty pipe");
+	ATF_REQUIRE_EQ(write(fds[1], "x", 1), 1);
+	ATF_REQUIRE_EQ(uds_thread_finish(&asleep), 1);
+	ATF_REQUIRE_EQ(write(fds[1], "y", 1), 1);
+	uds_thread_start(&returning, thread_reads_pipe, fds);
+	atf_tc_expect_fail("a call that returns before the main thread acts must fail the wait");
+	uds_thread_wait_blocked(&returning, "read() of a pipe holding a byte");
+}
+
+/* With every signal blocked in the thread, pause() never returns. */
+static long
+thread_pauses(void *arg)
+{
+	(void)arg;
+	return pause();
+}
+
+ATF_TC_WITHOUT_HEAD(thread_still_running_fails_at_the_deadline);
+ATF_TC_BODY(thread_still_running_fails_at_the_deadline, tc)
+{
+	struct uds_thread t;
+
+	uds_thread_start(&t, thread_pauses, NULL);
+	atf_tc_expect_fail("a thread that never finishes fails the case, and the process exits");
+	uds_thread_finish(&t);
+}
+
 ATF_TC_WITHOUT_HEAD(blocking_recv_blocks);
 ATF_TC_BODY(blocking_recv_blocks, tc)
 {
@@ -550,6 +626,9 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, child_failure_fails_the_case);
 	ATF_TP_ADD_TC(tp, child_is_killed_at_the_deadline);
 	ATF_TP_ADD_TC(tp, children_are_reaped_by_kill_all);
+	ATF_TP_ADD_TC(tp, thread_result_comes_back_and_failure_fails_the_case);
+	ATF_TP_ADD_TC(tp, thread_wait_blocked_sees_the_sleep);
+	ATF_TP_ADD_TC(tp, thread_still_running_fails_at_the_deadline);
 	ATF_TP_ADD_TC(tp, blocking_recv_blocks);
 	ATF_TP_ADD_TC(tp, returning_call_does_not_block);
 	ATF_TP_ADD_TC(tp, at_once_passes_results_through);
