@@ -36,6 +36,8 @@
 /* Cells that hold for some kinds only (a mask; the other kinds take the fallback). */
 #define OBS_ON(kinds, v, src)        { UDS_OBSERVED, (v), (src), NULL, (kinds), false }
 #define BUG_ON(kinds, v, src, bug)   { UDS_DOCUMENTED, (v), (src), (bug), (kinds), false }
+/* A known deviation of a value observed in another implementation's source (Linux's, which gVisor follows). */
+#define OBS_BUG(v, src, bug)         { UDS_OBSERVED, (v), (src), (bug), 0, false }
 
 /* UDS_RULE rows: the rule holds, or a known deviation (on the kinds given; 0: all). */
 #define HOLDS(src)                 { UDS_DOCUMENTED, 1, (src), NULL, 0, false }
