@@ -620,9 +620,10 @@ UDS_CASE(listener_close_leaves_accept_asleep, "D-35", UDS_CONNECTION_TYPES | UDS
 	struct uds_thread t;
 	struct uds_addr name;
 	int client = uds_socket(p->kind->type, false), accepted;
+	int listener = p->listener;     /* the thread's copy: p->listener changes below */
 
 	uds_name_of(p->listener, &name);
-	uds_thread_start(&t, accept_in_thread, &p->listener);
+	uds_thread_start(&t, accept_in_thread, &listener);
 	uds_thread_wait_blocked(&t, "accept() on the listener");
 	UDS_OK(close(p->listener));
 	p->listener = -1;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -364,12 +365,13 @@ UDS_CASE(peercred_during_connect, "P-23", UDS_STREAM | UDS_NAMED)
 
 #ifdef HAVE_RECVMMSG
 /* recvmmsg() in a thread on whatever the descriptor number currently names. */
+/* The main thread changes fd and stop under the reader: atomics; the rest is read after the join. */
 struct mmsg_race {
-	volatile int fd;
-	volatile int stop;
-	volatile int bad_errno;         /* an error recvmmsg() must not give */
-	volatile int bad_count;         /* a count outside 0..2 */
-	volatile long calls;
+	atomic_int fd;
+	atomic_int stop;
+	int bad_errno;          /* an error recvmmsg() must not give */
+	int bad_count;          /* a count outside 0..2 */
+	long calls;
 	int started;            /* write end: one byte after the first call */
 };
 
@@ -524,11 +526,11 @@ UDS_CASE_ROOT(inflight_charged_per_user, "P-13", UDS_STREAM | UDS_DGRAM | UDS_PA
 struct embryo_race {
 	struct sockaddr_un sun;
 	socklen_t len;
-	volatile int listener;
+	atomic_int listener;    /* changed by the main thread under the connector */
 	int pipe_w;
-	volatile int stop;
-	volatile int bad_errno;
-	volatile long sent;
+	atomic_int stop;
+	int bad_errno;          /* this and sent are read after the join */
+	long sent;
 	int started;            /* write end: one byte once running */
 };
 
