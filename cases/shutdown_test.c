@@ -79,6 +79,7 @@ send_abc_on_each(void *argp)
 UDS_CASE(waitall_returns_partial_when_peer_closes, "H-02",
     UDS_CONNECTION_TYPES | UDS_CONNECTED | UDS_BOTH_ENDS)
 {
+	uds_known_bug("recv.waitall_woken_by_peer_close");
 	struct uds_child child;
 	char buf[100];
 	int ctl[2];
