@@ -711,6 +711,33 @@ UDS_CASE(sock_raw_is_datagram, "A-05", UDS_NO_KIND)
 	expect_socket_type("socket.raw_is_dgram", SOCK_RAW, "SOCK_RAW", SOCK_DGRAM);
 }
 
+/* socket() of the type with protocol 0 is a socket of that type that serves at a name. */
+static void
+fresh_socket_serves(int type)
+{
+	int fd = (int)UDS_OK(socket(AF_UNIX, type, 0));
+	struct uds_addr name;
+	struct stat st;
+
+	UDS_OK(fstat(fd, &st));
+	UDS_REQUIRE(S_ISSOCK(st.st_mode), "fstat() of the new descriptor: mode %o is not a socket's",
+	    (unsigned)st.st_mode);
+	UDS_EQ(UDS_SOCKOPT_INT(fd, SOL_SOCKET, SO_TYPE), type, "SO_TYPE");
+	uds_serve_fresh(fd, type, &name);
+	uds_require_reaches(type, &name, fd);
+	close(fd);
+}
+
+UDS_CASE(stream_socket_created, "A-01", UDS_NO_KIND)
+{
+	fresh_socket_serves(SOCK_STREAM);
+}
+
+UDS_CASE(dgram_socket_created, "A-02", UDS_NO_KIND)
+{
+	fresh_socket_serves(SOCK_DGRAM);
+}
+
 UDS_CASE(seqpacket_socket_created, "A-03", UDS_NO_KIND)
 {
 	expect_socket_type("socket.seqpacket", SOCK_SEQPACKET, "SOCK_SEQPACKET", SOCK_SEQPACKET);
