@@ -3,12 +3,15 @@
  * (catalogue area P).  Each case cites its CVE or fixing commit, runs for
  * at most a fixed number of iterations AND a time budget (well under 2 s),
  * and is harmless on a fixed kernel: it checks the results the fixed kernel
- * gives.  Races use forked children (the harness reaps them), never threads.
+ * gives.  Races use forked children (the harness reaps them), or a second
+ * thread where the race needs one descriptor table: the thread only records
+ * what it saw, and the case checks that after pthread_join().
  */
 #include "uds.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +20,10 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_EPOLL
+#include <sys/epoll.h>
+#endif
+#include <fcntl.h>
 #include <pthread.h>            /* in the C library itself on glibc >= 2.34 and musl */
 #ifdef HAVE_NR_IO_URING_SETUP
 #include <sys/syscall.h>
@@ -686,4 +693,205 @@ UDS_CASE_ROOT(io_uring_sendmsg_resolves_in_chroot, "P-24", UDS_DGRAM | UDS_UNBOU
 	uds_require_nothing_queued(p->b);
 	UDS_OK(unlink(path));
 	UDS_OK(rmdir("jail"));
+}
+
+/* ------------------------------------------------------------------ */
+/* P-21: epoll on a datagram sender whose full peer goes away          */
+/* ------------------------------------------------------------------ */
+
+#ifdef HAVE_EPOLL
+/* The waiter's side of P-21: stop is set by the main thread; the rest is read after the join. */
+struct peer_wake_race {
+	int ep;
+	atomic_int stop;
+	int bad_errno;
+	long calls;
+	int started;            /* write end: one byte once running */
+};
+
+static void *
+epollout_waiter(void *v)
+{
+	struct peer_wake_race *r = v;
+	struct epoll_event ev;
+
+	if (write(r->started, "s", 1) != 1)
+		r->bad_errno = errno;
+	while (!r->stop) {
+		if (epoll_wait(r->ep, &ev, 1, 1) == -1 && errno != EINTR)
+			r->bad_errno = errno;
+		r->calls++;
+	}
+	return NULL;
+}
+#endif
+
+/*
+ * CVE-2013-7446: each round connects the sender to a new receiver, fills
+ * that receiver's queue (so EPOLLOUT waits on the receiver) and closes the
+ * receiver before, all while a thread waits in epoll_wait() on the sender.
+ */
+UDS_CASE(epollout_vs_peer_close, "P-21", UDS_NO_KIND)
+{
+#ifdef HAVE_EPOLL
+	struct peer_wake_race r = { .ep = -1 };
+	struct epoll_event ev = { .events = EPOLLOUT };
+	struct budget b;
+	pthread_t t;
+	int sender = uds_socket(SOCK_DGRAM, true), rx = -1, started[2];
+	static const char block[8192];
+	char c;
+
+	UDS_OK(pipe(started));
+	r.started = started[1];
+	r.ep = (int)UDS_OK(epoll_create1(0));
+	UDS_OK(epoll_ctl(r.ep, EPOLL_CTL_ADD, sender, &ev));
+	UDS_EQ(pthread_create(&t, NULL, epollout_waiter, &r), 0, "pthread_create()");
+	uds_wait_readable(started[0]);          /* the waiter is running */
+	UDS_EQ(UDS_OK(read(started[0], &c, 1)), 1, "start byte");
+	budget_start(&b, 300, 300);
+	while (budget_left(&b)) {
+		struct uds_addr name;
+		int next = uds_socket(SOCK_DGRAM, false), sent = 0;
+
+		uds_addr_fresh_path(&name);
+		uds_bind(next, &name);
+		uds_connect(sender, &name);
+		/* Full by count (Linux's max_dgram_qlen) or by bytes (gVisor's queue limit). */
+		while (sent < 100000 && send(sender, block, sizeof(block), MSG_DONTWAIT) == (ssize_t)sizeof(block))
+			sent++;
+		UDS_REQUIRE(errno == EAGAIN || errno == EWOULDBLOCK,
+		    "send() to the full receiver failed with %s", uds_errno_name(errno));
+		if (rx != -1)
+			close(rx);
+		rx = next;
+		UDS_OK(unlink(name.sun.sun_path));
+	}
+	r.stop = 1;
+	UDS_EQ(pthread_join(t, NULL), 0, "pthread_join()");
+	close(r.ep);
+	close(rx);
+	close(sender);
+	close(started[0]);
+	close(started[1]);
+	uds_note("%ld epoll_wait() calls", r.calls);
+	UDS_REQUIRE(r.calls > 0, "the waiter thread never ran");
+	UDS_REQUIRE(r.bad_errno == 0, "epoll_wait() failed with %s", uds_errno_name(r.bad_errno));
+#else
+	uds_skip("needs epoll (Linux); not built here");
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* P-22: splice() into a stream whose peer the collector purges        */
+/* ------------------------------------------------------------------ */
+
+#ifdef HAVE_SPLICE
+/*
+ * The splicer's side of P-22, one burst per round: the main thread writes
+ * the round's socket number to go, the thread splices bytes into it and
+ * answers on done; the socket stays open until the answer, so its number
+ * is never reused under the thread.  bad_errno is read after the join.
+ */
+struct splice_race {
+	int go, done;           /* pipe ends: the main thread's word, the thread's answer */
+	int bad_errno;
+	long spliced, calls, purged;    /* purged: rounds ended by ECONNRESET or EPIPE */
+};
+
+static void *
+splicer(void *v)
+{
+	struct splice_race *r = v;
+	int pfd[2], sock;
+
+	if (pipe(pfd) == -1) {
+		r->bad_errno = errno;
+		return NULL;
+	}
+	while (read(r->go, &sock, sizeof(sock)) == (ssize_t)sizeof(sock) && sock != -1) {
+		/* Until the collector has purged the peer (ECONNRESET, EPIPE), or 1000 tries. */
+		for (int i = 0; i < 1000; i++) {
+			ssize_t n;
+
+			if (write(pfd[1], "s", 1) != 1) {
+				r->bad_errno = errno;
+				break;
+			}
+			n = splice(pfd[0], NULL, sock, NULL, 1, SPLICE_F_NONBLOCK);
+			r->calls++;
+			if (n == 1)
+				r->spliced++;
+			else if (n == -1 && errno != EPIPE && errno != ECONNRESET && errno != EAGAIN)
+				r->bad_errno = errno;
+			if (n != 1) {
+				char c;
+
+				(void)!read(pfd[0], &c, 1);     /* the byte splice() left behind */
+				if (n == -1 && errno == EAGAIN)
+					continue;               /* the peer's queue is full: again */
+				r->purged += n == -1 && (errno == EPIPE || errno == ECONNRESET);
+				break;
+			}
+		}
+		if (write(r->done, "d", 1) != 1)
+			r->bad_errno = errno;
+	}
+	close(pfd[0]);
+	close(pfd[1]);
+	return NULL;
+}
+#endif
+
+/*
+ * CVE-2023-4622: unix_stream_sendpage() (splice() into a stream socket,
+ * before Linux 6.5 removed sendpage) added to the last skb of the peer's
+ * receive queue without its lock while the collector purged that queue.
+ * Each round makes the peer garbage -- a socket whose only reference is
+ * itself, in flight in its own queue -- and nudges the collector while
+ * the thread splices into the live end.
+ */
+UDS_CASE(splice_vs_gc_purge, "P-22", UDS_NO_KIND)
+{
+#ifdef HAVE_SPLICE
+	struct splice_race r = { .bad_errno = 0 };
+	struct budget b;
+	pthread_t t;
+	int go[2], done[2], stop = -1;
+	char c;
+
+	UDS_REQUIRE(signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal(SIGPIPE) failed");
+	UDS_OK(pipe(go));
+	UDS_OK(pipe(done));
+	r.go = go[0];
+	r.done = done[1];
+	UDS_EQ(pthread_create(&t, NULL, splicer, &r), 0, "pthread_create()");
+	budget_start(&b, 200, 300);
+	while (budget_left(&b)) {
+		int sv[2];
+
+		UDS_OK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+		uds_send_fds(sv[0], &sv[1], 1);         /* sv[1] in flight in its own queue */
+		UDS_OK(close(sv[1]));                   /* now garbage: only the collector frees it */
+		UDS_EQ(UDS_OK(write(go[1], &sv[0], sizeof(sv[0]))), (ssize_t)sizeof(sv[0]),
+		    "the round's word to the thread");
+		uds_gc_nudge();
+		uds_gc_nudge();
+		uds_wait_readable(done[0]);
+		UDS_EQ(UDS_OK(read(done[0], &c, 1)), 1, "the thread's answer");
+		close(sv[0]);
+	}
+	UDS_EQ(UDS_OK(write(go[1], &stop, sizeof(stop))), (ssize_t)sizeof(stop), "the stop word");
+	UDS_EQ(pthread_join(t, NULL), 0, "pthread_join()");
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	uds_note("%ld splice() calls, %ld bytes spliced, %ld rounds ended by the collector's purge",
+	    r.calls, r.spliced, r.purged);
+	UDS_REQUIRE(r.calls > 0, "the splicing thread never ran");
+	UDS_REQUIRE(r.bad_errno == 0, "splice() or its pipe failed with %s", uds_errno_name(r.bad_errno));
+#else
+	uds_skip("needs splice() (Linux); not built here");
+#endif
 }
