@@ -114,6 +114,10 @@ uds_platform_of_name(const char *name)
  * gVisor answers uname with a fixed Linux 4.4.0 of January 2016 (its
  * pkg/sentry/kernel/version.go), and its syslog(2) with made-up boot lines
  * that begin "Starting gVisor...": either gives it away, also unprivileged.
+ * syslog(2) is asked only when the release is that 4.4.0 (with another
+ * build date): on Linux, SYSLOG_ACTION_READ_ALL walks and formats the whole
+ * kernel log to find its last bytes, which cost every case about 1 ms on a
+ * host with 130 kB of dmesg.
  */
 static bool
 on_gvisor(const struct utsname *u)
@@ -126,6 +130,8 @@ on_gvisor(const struct utsname *u)
 	if (strcmp(u->release, "4.4.0") == 0 &&
 	    strcmp(u->version, "#1 SMP Sun Jan 10 15:06:54 PST 2016") == 0)
 		return true;
+	if (strcmp(u->release, "4.4.0") != 0)
+		return false;
 #ifdef HAVE_KLOGCTL
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, (int)sizeof(log) - 1);
 	if (n > 0) {
