@@ -10,6 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef HAVE_SYSCTLBYNAME
+#include <sys/types.h>
+#include <sys/sysctl.h>
+#endif
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -389,6 +393,48 @@ UDS_CASE(listen_backlog_zero, "D-06", UDS_CONNECTION_TYPES | UDS_UNBOUND | UDS_N
 		}
 	UDS_EXPECT_VALUE("listen.backlog0_waiting", waiting);
 	UDS_EQ(err, EAGAIN, "errno of the connect() that found the backlog full");
+}
+
+/*
+ * The most connections a listen() backlog can hold here, where the system
+ * documents a cap: Linux listen(2) truncates the backlog to
+ * /proc/sys/net/core/somaxconn (4096 by default since 5.4); FreeBSD's and
+ * macOS's listen(2) to kern.ipc.soacceptqueue / kern.ipc.somaxconn.
+ * LONG_MAX where no cap can be read.
+ */
+static long
+backlog_cap(void)
+{
+	long cap = uds_sysctl_long("/proc/sys/net/core/somaxconn");
+
+#ifdef HAVE_SYSCTLBYNAME
+	int v;
+	size_t len = sizeof(v);
+
+	if (cap == -1 && (sysctlbyname("kern.ipc.soacceptqueue", &v, &len, NULL, 0) == 0 ||
+	    (len = sizeof(v), sysctlbyname("kern.ipc.somaxconn", &v, &len, NULL, 0) == 0)))
+		cap = v;
+#endif
+	return cap > 0 ? cap : LONG_MAX;
+}
+
+UDS_CASE(listen_negative_backlog_is_large, "D-08", UDS_CONNECTION_TYPES | UDS_UNBOUND | UDS_NONBLOCK)
+{
+	struct uds_addr name;
+	long want = backlog_cap() < 1024 ? backlog_cap() : 1024, waiting = 0;
+	int err = 0;
+
+	uds_require_nofile(want + 64);
+	uds_addr_fresh_path(&name);
+	uds_bind(p->b, &name);
+	uds_listen(p->b, -1);
+	for (; waiting < want; waiting++)
+		if (uds_try_connect(uds_socket(p->kind->type, true), &name) == -1) {
+			err = errno;
+			break;
+		}
+	UDS_REQUIRE(waiting == want, "listen(fd, -1): only %ld of %ld non-blocking connect()s got in "
+	    "without accept() (then %s)", waiting, want, uds_errno_name(err));
 }
 
 /* ------------------------------------------------------------------ */

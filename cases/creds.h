@@ -14,7 +14,7 @@
 
 #define NO_LINUX_CREDS "SO_PEERCRED with struct ucred and SCM_CREDENTIALS are Linux interfaces, absent here"
 #define OVERFLOW_ID 65534       /* Linux overflowuid/overflowgid default */
-#define NOBODY 65534
+#define NOBODY UDS_NOBODY
 
 #ifdef HAVE_LINUX_CREDS
 /* What one recvmsg() returned: data, flags and the parsed control messages. */

@@ -90,16 +90,6 @@ UDS_CASE_ROOT(sendto_as_root_ignores_node_mode, "L-50", UDS_DGRAM | UDS_UNBOUND 
 
 /* ---- permissions ---- */
 
-/* connect() (stream, seqpacket) or a 1-byte sendto() (datagram) to name. */
-static int
-reach(int fd, int type, const struct uds_addr *name)
-{
-	if (type == SOCK_DGRAM)
-		return sendto(fd, "r", 1, 0, (const struct sockaddr *)&name->sun, name->len) == 1 ?
-		    0 : -1;
-	return connect(fd, (const struct sockaddr *)&name->sun, name->len);
-}
-
 UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51", UDS_ALL_TYPES | UDS_UNBOUND,
     .note = "unprivileged: EACCES")
 {
@@ -111,10 +101,10 @@ UDS_CASE_UNPRIV(no_search_permission_eacces, "L-51", UDS_ALL_TYPES | UDS_UNBOUND
 	uds_addr_path(&name, "ns/s");
 	uds_serve(p->b, type, &name);
 	UDS_OK(chmod("ns", 0600));
-	UDS_FAILS_WITH(EACCES, reach(p->a, type, &name));
+	UDS_FAILS_WITH(EACCES, uds_try_reach(p->a, type, &name));
 	uds_require_nothing_queued(p->b);
 	UDS_OK(chmod("ns", 0700));
-	UDS_OK(reach(p->a, type, &name));
+	UDS_OK(uds_try_reach(p->a, type, &name));
 	if (type == SOCK_DGRAM) {
 		char c;
 
@@ -135,7 +125,7 @@ UDS_CASE_ROOT(root_passes_search_permission, "L-51", UDS_ALL_TYPES | UDS_UNBOUND
 	uds_addr_path(&name, "ns/s");
 	uds_serve(p->b, type, &name);
 	UDS_OK(chmod("ns", 0600));
-	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", reach(p->a, type, &name));
+	UDS_EXPECT_RESULT("perm.root_ignores_socket_mode", uds_try_reach(p->a, type, &name));
 	if (type == SOCK_DGRAM) {
 		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "bytes at the receiver");
 		UDS_EQ(c, 'r', "the datagram");
@@ -157,9 +147,7 @@ drop_then_send_child(void *v)
 	int fd = uds_socket(SOCK_DGRAM, false), other = uds_socket(SOCK_DGRAM, false);
 
 	uds_connect(fd, name);          /* as root: the 0600 root-owned node is writable */
-	UDS_OK(setgroups(0, NULL));
-	UDS_OK(setgid(NOBODY));
-	UDS_OK(setuid(NOBODY));
+	uds_become_nobody();
 	UDS_FAILS_WITH(EACCES, sendto(other, "x", 1, 0, (const struct sockaddr *)&name->sun,
 	    name->len));
 	UDS_EXPECT_RESULT("perm.dgram_connected_after_drop", send(fd, "c", 1, 0));

@@ -253,9 +253,7 @@ client_child(void *v)
 	char c = 'k';
 
 	if (a->drop_before) {
-		UDS_OK(setgroups(0, NULL));
-		UDS_OK(setgid(NOBODY));
-		UDS_OK(setuid(NOBODY));
+		uds_become_nobody();
 	}
 	uds_connect(fd, a->name);
 #ifdef HAVE_LINUX_CREDS

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -590,4 +591,60 @@ UDS_CASE_ROOT(path_resolved_against_caller_root, "B-34", UDS_ALL_TYPES | UDS_UNB
 	recv_via(p->b, kind.type, 'j', "inside the chroot");
 	uds_child_finish(&child);
 	uds_require_nothing_queued(p->a);
+}
+
+/* ------------------------------------------------------------------ */
+/* The node's owner after bind()                                      */
+/* ------------------------------------------------------------------ */
+
+/* What a child that gives up root tries: reach name, and whether it may. */
+struct reach_as_nobody {
+	int type;
+	const struct uds_addr *name;
+	bool may;
+};
+
+static void
+reach_as_nobody_child(void *v)
+{
+	const struct reach_as_nobody *r = v;
+	int fd = uds_socket(r->type, false);
+
+	uds_become_nobody();
+	if (r->may)
+		UDS_OK(uds_try_reach(fd, r->type, r->name));
+	else
+		UDS_FAILS_WITH(EACCES, uds_try_reach(fd, r->type, r->name));
+	close(fd);
+}
+
+static void
+reach_as_nobody(int type, const struct uds_addr *name, bool may)
+{
+	struct reach_as_nobody r = { type, name, may };
+	struct uds_child ch;
+
+	uds_child_start(&ch, reach_as_nobody_child, &r);
+	uds_child_finish(&ch);
+}
+
+UDS_CASE_ROOT(chown_of_node_changes_who_may_reach, "B-12", UDS_ALL_TYPES | UDS_UNBOUND,
+    .note = "chown(): the new owner may connect or send")
+{
+	struct uds_addr name;
+	int type = p->kind->type;
+	char c = 0;
+
+	uds_require_root();
+	UDS_OK(chmod(".", 0755));
+	uds_serve_fresh(p->b, type, &name);
+	UDS_OK(chmod(name.sun.sun_path, 0600));
+	reach_as_nobody(type, &name, false);
+	uds_require_nothing_queued(p->b);
+	UDS_OK(chown(name.sun.sun_path, UDS_NOBODY, UDS_NOBODY));
+	reach_as_nobody(type, &name, true);
+	if (type == SOCK_DGRAM)
+		UDS_EQ(uds_recv_one(p->b, &c, 1, 0), 1, "datagram from the node's new owner");
+	else
+		close(uds_accept(p->b));
 }

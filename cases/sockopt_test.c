@@ -33,21 +33,6 @@ set_int(int fd, int level, int opt, int v)
 	UDS_OK(setsockopt(fd, level, opt, &v, sizeof(v)));
 }
 
-/* Reads a number from a /proc/sys file; -1 when it cannot be read. */
-static long
-sysctl_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f == NULL)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 /*
  * Queues 1000-byte messages with MSG_DONTWAIT until the socket is full: EAGAIN
  * (ENOBUFS on the BSDs), or on a stream a send that takes only part of its
@@ -95,7 +80,7 @@ UDS_CASE(buffer_sizes_set_and_read_back, "J-01", UDS_ALL_TYPES | UDS_PAIR | UDS_
 
 UDS_CASE(sndbuf_doubled_and_clamped, "J-02", UDS_ALL_TYPES | UDS_PAIR)
 {
-	long wmax = sysctl_long("/proc/sys/net/core/wmem_max");
+	long wmax = uds_sysctl_long("/proc/sys/net/core/wmem_max");
 	int min;
 
 	uds_require_holds("sockopt.sndbuf_doubled");
@@ -226,7 +211,7 @@ UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07", UDS_ALL_TYPES | UDS_PAIR
 {
 	uds_known_bug("sockopt.buffer_max_from_sysctl");
 #ifdef SO_RCVBUFFORCE
-	long rmax = sysctl_long("/proc/sys/net/core/rmem_max");
+	long rmax = uds_sysctl_long("/proc/sys/net/core/rmem_max");
 	int v;
 
 	uds_note("running as uid %d", (int)getuid());
@@ -243,7 +228,7 @@ UDS_CASE_ROOT(rcvbufforce_not_clamped_for_root, "J-07", UDS_ALL_TYPES | UDS_PAIR
 
 UDS_CASE(max_dgram_qlen_bounds_receiver, "J-08", UDS_DGRAM | UDS_NAMED)
 {
-	long qlen = sysctl_long("/proc/sys/net/unix/max_dgram_qlen");
+	long qlen = uds_sysctl_long("/proc/sys/net/unix/max_dgram_qlen");
 	struct uds_addr name;
 	int rx = uds_socket(SOCK_DGRAM, false), tx = uds_socket(SOCK_DGRAM, false);
 	long n = 0;

@@ -281,6 +281,14 @@ uds_try_connect(int fd, const struct uds_addr *name)
 	return connect(fd, UDS_CSA(name), name->len);
 }
 
+int
+uds_try_reach(int fd, int type, const struct uds_addr *name)
+{
+	if (type == SOCK_DGRAM)
+		return sendto(fd, "r", 1, 0, UDS_CSA(name), name->len) == 1 ? 0 : -1;
+	return connect(fd, UDS_CSA(name), name->len);
+}
+
 void
 uds_require_unconnected(int fd)
 {

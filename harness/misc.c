@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +80,43 @@ uds_result_str(long rc, int err)
 	else
 		snprintf(buf, sizeof(bufs[0]), "%ld", rc);
 	return buf;
+}
+
+void
+uds_become_nobody(void)
+{
+	UDS_OK(setgroups(0, NULL));
+	UDS_OK(setgid(UDS_NOBODY));
+	UDS_OK(setuid(UDS_NOBODY));
+}
+
+long
+uds_sysctl_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+void
+uds_require_nofile(long n)
+{
+	struct rlimit rl;
+
+	UDS_OK(getrlimit(RLIMIT_NOFILE, &rl));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= (rlim_t)n)
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)n)
+		uds_skip("needs %ld descriptors open at once; the hard RLIMIT_NOFILE is %ld", n,
+		    (long)rl.rlim_max);
+	rl.rlim_cur = (rlim_t)n;
+	UDS_OK(setrlimit(RLIMIT_NOFILE, &rl));
 }
 
 void *

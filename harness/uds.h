@@ -156,6 +156,8 @@ bool uds_same_name(const struct uds_addr *got, const struct uds_addr *want);
 void uds_serve(int fd, int type, const struct uds_addr *name);
 /* uds_serve() on a fresh path, returned in name. */
 void uds_serve_fresh(int fd, int type, struct uds_addr *name);
+/* connect() (stream, seqpacket) or a 1-byte sendto() (datagram) of fd to name: 0, or -1 and errno. */
+int uds_try_reach(int fd, int type, const struct uds_addr *name);
 /* A new socket of the type reaches the server at name: connected and accepted, or a datagram received. */
 void uds_require_reaches(int type, const struct uds_addr *name, int server);
 /* connect() to name, not asserting: its result, with errno. */
@@ -197,6 +199,14 @@ void uds_require_node(const char *path, mode_t type);
 void uds_require_no_node(const char *path);
 /* Creates path (which must not exist) holding contents; returns it opened read-write. */
 int uds_create_file(const char *path, const char *contents);
+/* The uid and gid of "nobody" on Linux and the BSDs (65534). */
+#define UDS_NOBODY 65534
+/* This process gives up root for good: no supplementary groups, then gid and uid UDS_NOBODY. */
+void uds_become_nobody(void);
+/* A number from a /proc/sys file; -1 when it cannot be read. */
+long uds_sysctl_long(const char *path);
+/* Raises the soft RLIMIT_NOFILE to at least n, or skips when the hard limit is lower. */
+void uds_require_nofile(long n);
 /* An address where nothing is mapped (for EFAULT checks). */
 void *uds_unmapped_page(void);
 /*

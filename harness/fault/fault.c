@@ -166,8 +166,12 @@ int
 listen(int fd, int backlog)
 {
 	REAL(int, listen, (int, int));
-	int rc = real_listen(fd, backlog);
+	int rc;
 
+	/* listen_negative_backlog_small: a negative backlog taken as 0, not as the cap. */
+	if (ON(listen_negative_backlog_small) && backlog < 0 && is_unix(fd))
+		backlog = 0;
+	rc = real_listen(fd, backlog);
 	if (!is_unix(fd))
 		return rc;
 	if (ON(listen_einval_succeeds) && rc == -1 && errno == EINVAL)
